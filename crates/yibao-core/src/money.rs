@@ -26,7 +26,7 @@ pub enum DecimalError {
     OutOfRange(String),
     #[error("“{0}” 不能为负数 (must not be negative)")]
     Negative(String),
-    #[error("“{0}” 比例必须在 0 到 1（0%–100%）之间 (ratio must be within 0..=1)")]
+    #[error("“{0}” 比例必须在 0 到 1 之间，如 0.85 或 \"85%\" (ratio must be within 0..=1, e.g. 0.85 or \"85%\")")]
     RatioRange(String),
 }
 

@@ -92,7 +92,9 @@ impl fmt::Display for PackErrors {
             } else {
                 writeln!(f, ": 字段 {}: {}", d.path, d.zh)?;
             }
-            writeln!(f, "    ({})", d.en)?;
+            if d.en != d.zh {
+                writeln!(f, "    ({})", d.en)?;
+            }
         }
         Ok(())
     }
