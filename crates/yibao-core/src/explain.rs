@@ -143,7 +143,11 @@ fn layer_sentence(policy: &Policy, s: &Settlement, c: &LayerCalc) -> String {
         }
         BaseKind::AboveCap => {
             let prev = b.above_cap_of.map_or("上一层基金", |i| scheme.layers[i].name.as_str());
+            let prev_paid = s.layers.iter().find(|l| Some(usize::from(l.layer)) == b.above_cap_of).map(|l| l.pay);
             match c.cap_point {
+                Some(_) if prev_paid == Some(Fen::ZERO) => {
+                    let _ = write!(t, "{prev}本年封顶线此前已用完，起付线以上费用 {} 元", c.base.grouped());
+                }
                 Some(p) => {
                     let _ = write!(
                         t,
@@ -214,7 +218,7 @@ fn layer_sentence(policy: &Policy, s: &Settlement, c: &LayerCalc) -> String {
     }
     if let Some((kind, left)) = c.limited_by {
         let what = match kind {
-            LimitKind::Annual => format!("年度封顶线 {} 元的剩余额度", b.cap.unwrap_or_default().grouped()),
+            LimitKind::Annual => format!("年度封顶线 {} 元的剩余额度", c.cap.unwrap_or_default().grouped()),
             LimitKind::Quota(i) => format!("{}年度限额的剩余额度", b.quota[usize::from(i)].name),
             LimitKind::Combined(i) => format!("{}的剩余额度", scheme.combined_caps[usize::from(i)].name),
             LimitKind::Available => "尚未支付的政策范围内费用".to_string(),

@@ -1,6 +1,6 @@
 //! The national interface's output shapes: `setlinfo`, `setldetail[]` and the 2204/2301 per-line `result[]`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Lv;
 use crate::codes::mask_id;
@@ -20,7 +20,7 @@ pub struct SetlIds {
 }
 
 /// `setlinfo` with every field of 2207/2304 (nhsa_interface.md §2.3), in the interface's spelling.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetlInfo {
     pub mdtrt_id: String,
     pub setl_id: String,
@@ -67,7 +67,7 @@ pub struct SetlInfo {
 }
 
 /// One fund's row of `setldetail`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetlDetail {
     pub fund_pay_type: String,
     pub fund_pay_type_name: String,

@@ -117,6 +117,20 @@ fn check_catalogue(c: &mut Checker, pack: &PackFile) {
         if let Some(cat) = &it.category {
             c.code(p.key("category"), kind::MED_CHRGITM_TYPE, cat);
         }
+        if it.lv == "01" && !it.selfpay_prop.is_empty() {
+            c.err(
+                p.key("selfpay_prop"),
+                "甲类项目全部纳入政策范围，不应设置先行自付比例",
+                "class 01 items have no selfpay_prop",
+            );
+        }
+        if it.lv == "02" && it.selfpay_prop.is_empty() {
+            c.err(
+                p.key("lv"),
+                "乙类项目需设置先行自付比例 selfpay_prop（如 { \"*\" = 0.10 }；不需先行自付时写 0）",
+                "class 02 items need selfpay_prop (0 if none)",
+            );
+        }
         for (k, r) in &it.selfpay_prop {
             if k != "*" {
                 c.code(p.key("selfpay_prop").key(k), kind::INSUTYPE, k);

@@ -59,6 +59,10 @@ pub struct LayerCalc {
     pub axis_start: Fen,
     pub deductible: Fen,
     pub deductible_consumed: Fen,
+    /// The ratio in force just above the deductible.
+    pub ratio: Ratio,
+    /// The annual cap in force (after adjustments), if any.
+    pub cap: Option<Fen>,
     pub bands: Vec<BandPart>,
     pub uncapped: Fen,
     /// The limit left before this payment, and which one it was, when it cut the payment.
@@ -139,10 +143,10 @@ impl<'s> Cascade<'s> {
                     && r.chosen_facility.is_none_or(|c| c == ctx.at_chosen_facility)
             })
             .max_by_key(|(i, r)| {
-                let specific = usize::from(r.hosp_lv.is_some())
-                    + r.psn_type.as_ref().map_or(0, |p| p.len())
+                let keys = usize::from(r.hosp_lv.is_some())
+                    + usize::from(r.psn_type.is_some())
                     + usize::from(r.chosen_facility.is_some());
-                (specific, std::cmp::Reverse(*i))
+                (keys, r.psn_type.as_ref().map_or(0, |p| p.len()), std::cmp::Reverse(*i))
             })
             .map(|(_, r)| r)
             .ok_or_else(|| not_covered("支付比例"))?;
@@ -223,6 +227,8 @@ impl<'s> Cascade<'s> {
             }
         }
         let uncapped: Fen = parts.iter().map(|p| p.pay).sum();
+        // The ratio that applies just above the deductible (reported as pool_prop_selfpay even when nothing is paid).
+        let ratio = bands.iter().find(|b| b.to.is_none_or(|t| t > paid_from)).map_or(Ratio::ZERO, |b| b.ratio);
 
         // Limits: annual cap, disease quota, combined caps, and what is left to pay at all.
         let mut limits: Vec<(LimitKind, Fen)> = Vec::new();
@@ -250,7 +256,10 @@ impl<'s> Cascade<'s> {
         {
             pay = left;
             limited_by = Some((kind, left));
-            exhausted_at = Some(exhaustion_point(&parts, left, paid_from));
+            // Only a cap on the fund (annual or combined) hands over to a layer above it; a disease quota does not.
+            if matches!(kind, LimitKind::Annual | LimitKind::Combined(_)) {
+                exhausted_at = Some(exhaustion_point(&parts, left, paid_from));
+            }
         }
         if available < pay {
             pay = available;
@@ -281,6 +290,8 @@ impl<'s> Cascade<'s> {
             axis_start,
             deductible,
             deductible_consumed,
+            ratio,
+            cap,
             bands: parts,
             uncapped,
             limited_by,
@@ -292,7 +303,8 @@ impl<'s> Cascade<'s> {
 }
 
 /// The deductible row for this visit. Rows must fit the level, person type and admission number; among those,
-/// the one with the highest admission number not above this visit's applies, then the most specific, then the first.
+/// the one with the highest admission number not above this visit's applies, then the one with most keys given,
+/// then the longest 人员类别 code, then the first.
 fn pick_deductible(b: &Benefit, ctx: &VisitCtx) -> Option<Fen> {
     b.deductible
         .iter()
@@ -303,8 +315,8 @@ fn pick_deductible(b: &Benefit, ctx: &VisitCtx) -> Option<Fen> {
                 && r.admission.is_none_or(|n| n <= ctx.admission_no.max(1))
         })
         .max_by_key(|(i, r)| {
-            let specific = usize::from(r.hosp_lv.is_some()) + r.psn_type.as_ref().map_or(0, |p| p.len());
-            (r.admission.unwrap_or(0), specific, std::cmp::Reverse(*i))
+            let keys = usize::from(r.hosp_lv.is_some()) + usize::from(r.psn_type.is_some());
+            (r.admission.unwrap_or(0), keys, r.psn_type.as_ref().map_or(0, |p| p.len()), std::cmp::Reverse(*i))
         })
         .map(|(_, r)| r.amount)
 }

@@ -181,6 +181,11 @@ pub fn named_accumulators(scheme: &Scheme, year: i32, slots: &[i64]) -> Accumula
 
 /// Checks what the policy cannot: codes exist, lines add up, flags are flags.
 pub fn validate(policy: &Policy, req: &SettleRequest) -> Result<(), SettleError> {
+    validate_with(policy, req, true)
+}
+
+/// As [`validate`]; `whole_bill` false accepts a set of lines that nets negative (an upload of refund lines).
+fn validate_with(policy: &Policy, req: &SettleRequest, whole_bill: bool) -> Result<(), SettleError> {
     let d = &policy.dict;
     let (p, v) = (&req.person, &req.visit);
     let code = |field: &str, k: &str, c: &str, what: &str| {
@@ -241,7 +246,7 @@ pub fn validate(policy: &Policy, req: &SettleRequest) -> Result<(), SettleError>
         }
         sum += l.det_item_fee_sumamt;
     }
-    if sum.0 < 0 {
+    if whole_bill && sum.0 < 0 {
         return Err(SettleError::invalid("visit.fee_lines", format!("明细合计 {sum} 为负数，无法结算")));
     }
     if let Some(total) = v.medfee_sumamt
@@ -252,9 +257,8 @@ pub fn validate(policy: &Policy, req: &SettleRequest) -> Result<(), SettleError>
     Ok(())
 }
 
-/// Settles a visit. Pure: reads the policy and the request, returns the settlement or why it was refused.
-pub fn settle(policy: &Policy, req: &SettleRequest) -> Result<Settlement, SettleError> {
-    validate(policy, req)?;
+/// The scheme period that applies to a request, after checking the person is insured that year.
+fn scheme_of(policy: &Policy, req: &SettleRequest) -> Result<usize, SettleError> {
     let (person, visit) = (&req.person, &req.visit);
     let date = visit.settle_date();
     let year = visit.year();
@@ -263,10 +267,27 @@ pub fn settle(policy: &Policy, req: &SettleRequest) -> Result<Settlement, Settle
         .iter()
         .position(|s| s.insutype == person.insutype && s.from <= date && s.to.is_none_or(|t| date <= t))
         .ok_or_else(|| SettleError::PolicyNotFound { insutype: person.insutype.clone(), date: date.to_string() })?;
-    let scheme = &policy.schemes[si];
     if !person.enrollments.iter().any(|e| e.insutype == person.insutype && e.year == year && e.psn_insu_stas == "1") {
         return Err(SettleError::NotInsured { insutype: person.insutype.clone(), year });
     }
+    Ok(si)
+}
+
+/// Classifies a request's lines only (what 2204/2301 answer), without settling.
+pub fn classify(policy: &Policy, req: &SettleRequest) -> Result<Vec<LineResult>, SettleError> {
+    validate_with(policy, req, false)?;
+    let scheme = &policy.schemes[scheme_of(policy, req)?];
+    let ctx = VisitCtx::new(&req.person, &req.visit, &scheme.inpatient_med_types, req.accumulators.admissions);
+    Ok(req.visit.fee_lines.iter().map(|l| classify::classify_line(l, &policy.catalogue, scheme, &ctx)).collect())
+}
+
+/// Settles a visit. Pure: reads the policy and the request, returns the settlement or why it was refused.
+pub fn settle(policy: &Policy, req: &SettleRequest) -> Result<Settlement, SettleError> {
+    validate(policy, req)?;
+    let (person, visit) = (&req.person, &req.visit);
+    let year = visit.year();
+    let si = scheme_of(policy, req)?;
+    let scheme = &policy.schemes[si];
     if let Some(y) = req.accumulators.year
         && y != year
     {
@@ -344,7 +365,7 @@ fn settle_with(policy: &Policy, scheme: &Scheme, ctx: &VisitCtx, acc: &[i64]) ->
         preselfpay_amt: pre,
         inscp_scp_amt: inscp,
         act_pay_dedc: cascade.basic_deductible,
-        pool_prop_selfpay: basic.and_then(|b| b.bands.first()).map_or(Ratio::ZERO, |b| b.ratio),
+        pool_prop_selfpay: basic.map_or(Ratio::ZERO, |b| b.ratio),
         funds,
         fund_pay_sumamt,
         hosp_part_amt,

@@ -1,0 +1,281 @@
+//! The hospital gateway: answers the national 定点医药机构接口 (1101, 2201–2208, 2301–2305, 2401–2405, 5203–5206,
+//! 9001/9002, 1901 …) over HTTP, at `/fsi/api` and at the per-service paths, on the ledger store.
+//!
+//! A call flows one way: envelope → authentication → institution check → idempotency (msgid) → transaction
+//! (validate, compute with the core) → commit (batched, durable) → answer. A refused call stores nothing.
+
+pub mod auth;
+pub mod envelope;
+pub mod ids;
+pub mod txn;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::post;
+use serde_json::Value;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use envelope::{Answer, GwError, parse_envelope};
+use yibao_core::Policy;
+use yibao_store::{InstitutionRow, Op, Store, StoreError};
+
+/// Shared state of a running gateway.
+pub struct Gateway {
+    pub store: Store,
+    /// Compiled policies by region (统筹区), with their version label.
+    policies: RwLock<HashMap<String, Arc<Policy>>>,
+    /// The region whose policy applies when a call names none.
+    pub default_admdvs: String,
+    locks: Vec<Arc<Mutex<()>>>,
+    pub ids: ids::IdGen,
+    nonces: auth::Nonces,
+    /// When false, the x-tif headers are not checked (tests of the transactions alone; never in `serve`).
+    pub check_signature: bool,
+}
+
+/// What a transaction produced: the output node, and the changes to commit with it.
+pub struct Outcome {
+    pub output: Value,
+    pub ops: Vec<Op>,
+    pub psn_no: Option<String>,
+    /// Held until the commit is durable (per-person serialisation of settlements).
+    pub guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl Outcome {
+    pub fn read(output: Value) -> Outcome {
+        Outcome { output, ops: Vec::new(), psn_no: None, guard: None }
+    }
+}
+
+const LOCK_SHARDS: usize = 1024;
+
+impl Gateway {
+    pub fn new(store: Store, default_admdvs: String) -> Gateway {
+        Gateway {
+            store,
+            policies: RwLock::new(HashMap::new()),
+            default_admdvs,
+            locks: (0..LOCK_SHARDS).map(|_| Arc::new(Mutex::new(()))).collect(),
+            ids: ids::IdGen::default(),
+            nonces: auth::Nonces::default(),
+            check_signature: true,
+        }
+    }
+
+    /// Loads (or replaces) a region's policy.
+    pub fn set_policy(&self, policy: Policy) {
+        let mut g = self.policies.write().unwrap_or_else(|p| p.into_inner());
+        g.insert(policy.admdvs.clone(), Arc::new(policy));
+    }
+
+    /// The policy of a region (the default region when `admdvs` is empty).
+    pub fn policy(&self, admdvs: &str) -> Result<Arc<Policy>, GwError> {
+        let key = if admdvs.is_empty() { self.default_admdvs.as_str() } else { admdvs };
+        let g = self.policies.read().unwrap_or_else(|p| p.into_inner());
+        g.get(key).cloned().ok_or_else(|| GwError::new(format!("参保地医保区划 {key} 未配置政策，请联系医保经办机构")))
+    }
+
+    /// Loads every region's newest policy version from the store.
+    pub async fn load_policies(&self, regions: &[String]) -> Result<(), String> {
+        for r in regions {
+            if let Some((version, pack)) = self.store.latest_policy(r).await.map_err(|e| e.to_string())? {
+                let p = Policy::from_toml(&format!("{r}@{version}"), &pack).map_err(|e| e.to_string())?;
+                self.set_policy(p);
+            }
+        }
+        Ok(())
+    }
+
+    /// Serialises work on one person (settlement, reversal) until the guard is dropped.
+    pub async fn lock_person(&self, psn_no: &str) -> OwnedMutexGuard<()> {
+        let mut h: u64 = 1469598103934665603;
+        for b in psn_no.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(1099511628211);
+        }
+        self.locks[(h as usize) % LOCK_SHARDS].clone().lock_owned().await
+    }
+
+    /// Handles one call: envelope, authentication, idempotency, transaction, commit, answer.
+    pub async fn handle(&self, headers: &HeaderMap, body: &Value, path_infno: Option<&str>) -> Answer {
+        let refmsg_time = ids::stamp_ms();
+        let env = match parse_envelope(body) {
+            Ok(e) => e,
+            Err(e) => return self.answer(None, &refmsg_time, Err(e)),
+        };
+        let result = self.handle_env(headers, &env, path_infno).await;
+        match result {
+            Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
+            Ok(Handled::Replayed(answer)) => answer,
+            Err(e) => {
+                tracing::info!(infno = %env.infno, msgid = %env.msgid, fixmedins = %env.fixmedins_code, err = %e.msg, "refused");
+                self.answer(Some(&env), &refmsg_time, Err(e))
+            }
+        }
+    }
+
+    async fn handle_env(
+        &self,
+        headers: &HeaderMap,
+        env: &envelope::Envelope,
+        path_infno: Option<&str>,
+    ) -> Result<Handled, GwError> {
+        if let Some(p) = path_infno
+            && p != env.infno
+        {
+            return Err(GwError::new(format!("交易编号 infno {} 与服务地址对应的交易 {p} 不一致", env.infno)));
+        }
+        let inst = self.authenticate(headers, env).await?;
+        let mutating = txn::is_mutating(&env.infno);
+        if mutating
+            && let Some(prev) = self.store.logged_response(&inst.fixmedins_code, &env.msgid).await.map_err(db)?
+        {
+            return Ok(Handled::Replayed(
+                serde_json::from_str(&prev).map_err(|_| GwError::new("已记录的应答无法读取"))?,
+            ));
+        }
+        let outcome = txn::run(self, &inst, env).await?;
+        if !mutating {
+            return Ok(Handled::Fresh(outcome.output));
+        }
+        let answer = self.answer_ok(env, &ids::stamp_ms(), outcome.output.clone());
+        let mut ops = outcome.ops;
+        ops.push(Op::LogRequest {
+            fixmedins_code: inst.fixmedins_code.clone(),
+            msgid: env.msgid.clone(),
+            infno: env.infno.clone(),
+            psn_no: outcome.psn_no.clone(),
+            response: serde_json::to_string(&answer).unwrap_or_default(),
+        });
+        match self.store.commit(ops).await {
+            Ok(()) => Ok(Handled::Replayed(answer)),
+            Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
+                // The same msgid was committed by a concurrent call: answer as it was answered.
+                let prev = self.store.logged_response(&inst.fixmedins_code, &env.msgid).await.map_err(db)?;
+                match prev {
+                    Some(p) => Ok(Handled::Replayed(
+                        serde_json::from_str(&p).map_err(|_| GwError::new("已记录的应答无法读取"))?,
+                    )),
+                    None => Err(GwError::new(m)),
+                }
+            }
+            Err(e) => Err(GwError::new(e.to_string())),
+        }
+    }
+
+    async fn authenticate(&self, headers: &HeaderMap, env: &envelope::Envelope) -> Result<InstitutionRow, GwError> {
+        let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+        let inst = if self.check_signature {
+            let paasid =
+                h("x-tif-paasid").filter(|s| !s.is_empty()).ok_or_else(|| GwError::new("缺少请求头 x-tif-paasid"))?;
+            let inst = self
+                .store
+                .institution_by_paasid(paasid)
+                .await
+                .map_err(db)?
+                .ok_or_else(|| GwError::new(format!("接入账号 x-tif-paasid“{paasid}”未登记")))?;
+            let hs = auth::Headers {
+                paasid: Some(paasid),
+                timestamp: h("x-tif-timestamp"),
+                nonce: h("x-tif-nonce"),
+                signature: h("x-tif-signature"),
+            };
+            auth::verify(&hs, &inst.secret, chrono::Utc::now().timestamp(), &self.nonces)?;
+            if inst.fixmedins_code != env.fixmedins_code {
+                return Err(GwError::new(format!(
+                    "字段 fixmedins_code“{}”与接入账号所属机构“{}”不一致",
+                    env.fixmedins_code, inst.fixmedins_code
+                )));
+            }
+            inst
+        } else {
+            self.store
+                .institution(&env.fixmedins_code)
+                .await
+                .map_err(db)?
+                .ok_or_else(|| GwError::new(format!("定点医药机构编号 fixmedins_code“{}”不存在", env.fixmedins_code)))?
+        };
+        Ok(inst)
+    }
+
+    fn answer_ok(&self, env: &envelope::Envelope, refmsg_time: &str, output: Value) -> Answer {
+        Answer {
+            infcode: 0,
+            inf_refmsgid: self.ids.refmsgid(&env.mdtrtarea_admvs),
+            refmsg_time: refmsg_time.to_string(),
+            respond_time: ids::stamp_ms(),
+            err_msg: String::new(),
+            warn_msg: String::new(),
+            output,
+        }
+    }
+
+    fn answer(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, r: Result<Value, GwError>) -> Answer {
+        let admvs = env.map_or(self.default_admdvs.as_str(), |e| e.mdtrtarea_admvs.as_str());
+        match r {
+            Ok(output) => Answer {
+                infcode: 0,
+                inf_refmsgid: self.ids.refmsgid(admvs),
+                refmsg_time: refmsg_time.to_string(),
+                respond_time: ids::stamp_ms(),
+                err_msg: String::new(),
+                warn_msg: String::new(),
+                output,
+            },
+            Err(e) => Answer {
+                infcode: -1,
+                inf_refmsgid: self.ids.refmsgid(admvs),
+                refmsg_time: refmsg_time.to_string(),
+                respond_time: ids::stamp_ms(),
+                err_msg: e.msg,
+                warn_msg: String::new(),
+                output: Value::Object(Default::default()),
+            },
+        }
+    }
+}
+
+enum Handled {
+    Fresh(Value),
+    Replayed(Answer),
+}
+
+pub(crate) fn db(e: StoreError) -> GwError {
+    tracing::error!(error = %e, "store error");
+    GwError::new(format!("医保平台内部错误，请稍后重试（{e}）"))
+}
+
+/// The HTTP routes: `/fsi/api` for every transaction, and the per-service paths.
+pub fn router(gw: Arc<Gateway>) -> Router {
+    Router::new().route("/fsi/api", post(all)).route("/fsi/api/{service}/{method}", post(per_service)).with_state(gw)
+}
+
+async fn all(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: axum::body::Bytes) -> axum::Json<Answer> {
+    axum::Json(respond(&gw, &headers, &body, None).await)
+}
+
+async fn per_service(
+    State(gw): State<Arc<Gateway>>,
+    Path((service, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::Json<Answer> {
+    let path = format!("/fsi/api/{service}/{method}");
+    let infno = txn::infno_for_path(&path);
+    let Some(infno) = infno else {
+        let a = gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("未知的服务地址 {path}"))));
+        return axum::Json(a);
+    };
+    axum::Json(respond(&gw, &headers, &body, Some(infno)).await)
+}
+
+async fn respond(gw: &Gateway, headers: &HeaderMap, body: &[u8], path_infno: Option<&str>) -> Answer {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => gw.handle(headers, &v, path_infno).await,
+        Err(e) => gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("报文不是有效的 JSON：{e}")))),
+    }
+}

@@ -1,0 +1,422 @@
+//! Reads: people, institutions, visits, lines, settlements, accumulators and logged answers.
+
+use std::collections::BTreeMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+use crate::rows::*;
+use crate::{Result, Store};
+
+fn s(r: &AnyRow, c: &str) -> String {
+    r.try_get::<String, _>(c).unwrap_or_default()
+}
+fn os(r: &AnyRow, c: &str) -> Option<String> {
+    r.try_get::<Option<String>, _>(c).ok().flatten()
+}
+fn n(r: &AnyRow, c: &str) -> i64 {
+    r.try_get::<i64, _>(c).unwrap_or_default()
+}
+fn on(r: &AnyRow, c: &str) -> Option<i64> {
+    r.try_get::<Option<i64>, _>(c).ok().flatten()
+}
+
+fn institution(r: &AnyRow) -> InstitutionRow {
+    InstitutionRow {
+        fixmedins_code: s(r, "fixmedins_code"),
+        fixmedins_name: s(r, "fixmedins_name"),
+        fixmedins_type: s(r, "fixmedins_type"),
+        hosp_lv: s(r, "hosp_lv"),
+        admdvs: s(r, "admdvs"),
+        paasid: s(r, "paasid"),
+        secret: s(r, "secret"),
+    }
+}
+
+fn person(r: &AnyRow) -> PersonRow {
+    PersonRow {
+        psn_no: s(r, "psn_no"),
+        certno: s(r, "certno"),
+        psn_cert_type: s(r, "psn_cert_type"),
+        psn_name: s(r, "psn_name"),
+        gend: s(r, "gend"),
+        brdy: s(r, "brdy"),
+        naty: s(r, "naty"),
+        hhold_id: os(r, "hhold_id"),
+        admdvs: s(r, "admdvs"),
+        chosen_fixmedins_code: os(r, "chosen_fixmedins_code"),
+    }
+}
+
+fn visit(r: &AnyRow) -> VisitRow {
+    VisitRow {
+        psn_no: s(r, "psn_no"),
+        mdtrt_id: s(r, "mdtrt_id"),
+        fixmedins_code: s(r, "fixmedins_code"),
+        insutype: s(r, "insutype"),
+        med_type: s(r, "med_type"),
+        kind: s(r, "kind"),
+        state: s(r, "state"),
+        begntime: s(r, "begntime"),
+        endtime: os(r, "endtime"),
+        ipt_otp_no: s(r, "ipt_otp_no"),
+        mdtrt_cert_type: s(r, "mdtrt_cert_type"),
+        diagnoses: s(r, "diagnoses"),
+        opsp_dise_code: os(r, "opsp_dise_code"),
+        detail: s(r, "detail"),
+    }
+}
+
+fn fee_line(r: &AnyRow) -> FeeLineRow {
+    FeeLineRow {
+        psn_no: s(r, "psn_no"),
+        mdtrt_id: s(r, "mdtrt_id"),
+        feedetl_sn: s(r, "feedetl_sn"),
+        chrg_bchno: s(r, "chrg_bchno"),
+        med_list_codg: s(r, "med_list_codg"),
+        medins_list_codg: s(r, "medins_list_codg"),
+        fee_ocur_time: s(r, "fee_ocur_time"),
+        pric: n(r, "pric"),
+        cnt: n(r, "cnt"),
+        det_item_fee_sumamt: n(r, "det_item_fee_sumamt"),
+        hosp_appr_flag: s(r, "hosp_appr_flag"),
+        fulamt_ownpay_amt: n(r, "fulamt_ownpay_amt"),
+        overlmt_amt: n(r, "overlmt_amt"),
+        preselfpay_amt: n(r, "preselfpay_amt"),
+        inscp_scp_amt: n(r, "inscp_scp_amt"),
+        selfpay_prop: n(r, "selfpay_prop"),
+        chrgitm_lv: s(r, "chrgitm_lv"),
+        state: s(r, "state"),
+        setl_id: os(r, "setl_id"),
+        detail: s(r, "detail"),
+    }
+}
+
+fn settlement(r: &AnyRow) -> SettlementRow {
+    SettlementRow {
+        psn_no: s(r, "psn_no"),
+        setl_id: s(r, "setl_id"),
+        mdtrt_id: s(r, "mdtrt_id"),
+        fixmedins_code: s(r, "fixmedins_code"),
+        insutype: s(r, "insutype"),
+        year: n(r, "year"),
+        med_type: s(r, "med_type"),
+        kind: s(r, "kind"),
+        reverses: os(r, "reverses"),
+        reversed_by: os(r, "reversed_by"),
+        setl_time: s(r, "setl_time"),
+        msgid: s(r, "msgid"),
+        policy_version: s(r, "policy_version"),
+        medfee_sumamt: n(r, "medfee_sumamt"),
+        fulamt_ownpay_amt: n(r, "fulamt_ownpay_amt"),
+        overlmt_selfpay: n(r, "overlmt_selfpay"),
+        preselfpay_amt: n(r, "preselfpay_amt"),
+        inscp_scp_amt: n(r, "inscp_scp_amt"),
+        act_pay_dedc: n(r, "act_pay_dedc"),
+        hifp_pay: n(r, "hifp_pay"),
+        cvlserv_pay: n(r, "cvlserv_pay"),
+        hifes_pay: n(r, "hifes_pay"),
+        hifmi_pay: n(r, "hifmi_pay"),
+        hifob_pay: n(r, "hifob_pay"),
+        maf_pay: n(r, "maf_pay"),
+        hifdm_pay: n(r, "hifdm_pay"),
+        oth_pay: n(r, "oth_pay"),
+        fund_pay_sumamt: n(r, "fund_pay_sumamt"),
+        psn_part_amt: n(r, "psn_part_amt"),
+        acct_pay: n(r, "acct_pay"),
+        psn_cash_pay: n(r, "psn_cash_pay"),
+        hosp_part_amt: n(r, "hosp_part_amt"),
+        balc: n(r, "balc"),
+        output: s(r, "output"),
+        delta: s(r, "delta"),
+        explanation: s(r, "explanation"),
+        details: Vec::new(),
+    }
+}
+
+impl Store {
+    pub async fn institution(&self, code: &str) -> Result<Option<InstitutionRow>> {
+        let r = sqlx::query::<Any>("SELECT * FROM institution WHERE fixmedins_code = $1")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.as_ref().map(institution))
+    }
+
+    pub async fn institution_by_paasid(&self, paasid: &str) -> Result<Option<InstitutionRow>> {
+        let r = sqlx::query::<Any>("SELECT * FROM institution WHERE paasid = $1")
+            .bind(paasid)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.as_ref().map(institution))
+    }
+
+    pub async fn institutions(&self) -> Result<Vec<InstitutionRow>> {
+        let rows =
+            sqlx::query::<Any>("SELECT * FROM institution ORDER BY fixmedins_code").fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(institution).collect())
+    }
+
+    /// The suspension in force on a date, if any.
+    pub async fn suspension_on(&self, code: &str, date: &str) -> Result<Option<SuspensionRow>> {
+        let r = sqlx::query::<Any>(
+            "SELECT * FROM agreement_suspension WHERE fixmedins_code = $1 AND begndate <= $2 AND (enddate IS NULL OR enddate >= $2)
+             ORDER BY begndate DESC LIMIT 1",
+        )
+        .bind(code)
+        .bind(date)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|r| SuspensionRow {
+            fixmedins_code: s(&r, "fixmedins_code"),
+            begndate: s(&r, "begndate"),
+            enddate: os(&r, "enddate"),
+            reason: s(&r, "reason"),
+        }))
+    }
+
+    pub async fn person(&self, psn_no: &str) -> Result<Option<PersonRow>> {
+        let r = sqlx::query::<Any>("SELECT * FROM person WHERE psn_no = $1")
+            .bind(psn_no)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.as_ref().map(person))
+    }
+
+    pub async fn person_by_certno(&self, certno: &str) -> Result<Option<PersonRow>> {
+        let r = sqlx::query::<Any>("SELECT * FROM person WHERE certno = $1")
+            .bind(certno)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.as_ref().map(person))
+    }
+
+    pub async fn enrollments(&self, psn_no: &str) -> Result<Vec<EnrollmentRow>> {
+        let rows = sqlx::query::<Any>("SELECT * FROM enrollment WHERE psn_no = $1 ORDER BY year DESC, insutype")
+            .bind(psn_no)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| EnrollmentRow {
+                psn_no: s(r, "psn_no"),
+                insutype: s(r, "insutype"),
+                year: n(r, "year"),
+                psn_type: s(r, "psn_type"),
+                psn_insu_stas: s(r, "psn_insu_stas"),
+                cvlserv_flag: s(r, "cvlserv_flag"),
+                emp_name: s(r, "emp_name"),
+                insu_date: s(r, "insu_date"),
+            })
+            .collect())
+    }
+
+    pub async fn identities(&self, psn_no: &str) -> Result<Vec<IdentityRow>> {
+        let rows = sqlx::query::<Any>("SELECT * FROM identity WHERE psn_no = $1 ORDER BY begndate, code")
+            .bind(psn_no)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| IdentityRow {
+                psn_no: s(r, "psn_no"),
+                code: s(r, "code"),
+                begndate: s(r, "begndate"),
+                enddate: os(r, "enddate"),
+                source: s(r, "source"),
+            })
+            .collect())
+    }
+
+    pub async fn diseases(&self, psn_no: &str) -> Result<Vec<DiseaseRow>> {
+        let rows = sqlx::query::<Any>("SELECT * FROM registered_disease WHERE psn_no = $1 ORDER BY begndate, code")
+            .bind(psn_no)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DiseaseRow {
+                psn_no: s(r, "psn_no"),
+                code: s(r, "code"),
+                name: s(r, "name"),
+                begndate: s(r, "begndate"),
+                enddate: os(r, "enddate"),
+            })
+            .collect())
+    }
+
+    pub async fn account_balance(&self, psn_no: &str) -> Result<Option<i64>> {
+        let r = sqlx::query::<Any>("SELECT balance FROM account WHERE psn_no = $1")
+            .bind(psn_no)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.map(|r| n(&r, "balance")))
+    }
+
+    pub async fn visit(&self, psn_no: &str, mdtrt_id: &str) -> Result<Option<VisitRow>> {
+        let r = sqlx::query::<Any>("SELECT * FROM visit WHERE psn_no = $1 AND mdtrt_id = $2")
+            .bind(psn_no)
+            .bind(mdtrt_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.as_ref().map(visit))
+    }
+
+    /// The visit's lines in a state (e.g. "uploaded"), or all when `state` is None, in upload order.
+    pub async fn fee_lines(&self, psn_no: &str, mdtrt_id: &str, state: Option<&str>) -> Result<Vec<FeeLineRow>> {
+        let rows = match state {
+            Some(st) => {
+                sqlx::query::<Any>(
+                    "SELECT * FROM fee_line WHERE psn_no = $1 AND mdtrt_id = $2 AND state = $3 ORDER BY fee_ocur_time, feedetl_sn",
+                )
+                .bind(psn_no)
+                .bind(mdtrt_id)
+                .bind(st)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query::<Any>("SELECT * FROM fee_line WHERE psn_no = $1 AND mdtrt_id = $2 ORDER BY fee_ocur_time, feedetl_sn")
+                    .bind(psn_no)
+                    .bind(mdtrt_id)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        Ok(rows.iter().map(fee_line).collect())
+    }
+
+    pub async fn settlement(&self, psn_no: &str, setl_id: &str) -> Result<Option<SettlementRow>> {
+        let r = sqlx::query::<Any>("SELECT * FROM settlement WHERE psn_no = $1 AND setl_id = $2")
+            .bind(psn_no)
+            .bind(setl_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(r) = r else { return Ok(None) };
+        let mut st = settlement(&r);
+        st.details = self.setl_details(psn_no, setl_id).await?;
+        Ok(Some(st))
+    }
+
+    async fn setl_details(&self, psn_no: &str, setl_id: &str) -> Result<Vec<SetlDetailRow>> {
+        let rows = sqlx::query::<Any>("SELECT * FROM setl_detail WHERE psn_no = $1 AND setl_id = $2 ORDER BY seq")
+            .bind(psn_no)
+            .bind(setl_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SetlDetailRow {
+                fund_pay_type: s(r, "fund_pay_type"),
+                fund_payamt: n(r, "fund_payamt"),
+                inscp_scp_amt: n(r, "inscp_scp_amt"),
+                crt_payb_lmt_amt: on(r, "crt_payb_lmt_amt"),
+            })
+            .collect())
+    }
+
+    /// A person's settlements (and reversals) whose settlement time falls in [from, to].
+    pub async fn settlements_of(&self, psn_no: &str, from: &str, to: &str) -> Result<Vec<SettlementRow>> {
+        let rows = sqlx::query::<Any>(
+            "SELECT * FROM settlement WHERE psn_no = $1 AND setl_time >= $2 AND setl_time <= $3 ORDER BY setl_time, setl_id",
+        )
+        .bind(psn_no)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(settlement).collect())
+    }
+
+    /// The latest settlement of a visit that has not been reversed.
+    pub async fn live_settlement_of_visit(&self, psn_no: &str, mdtrt_id: &str) -> Result<Option<SettlementRow>> {
+        let r = sqlx::query::<Any>(
+            "SELECT * FROM settlement WHERE psn_no = $1 AND mdtrt_id = $2 AND kind = 'settle' AND reversed_by IS NULL
+             ORDER BY setl_time DESC LIMIT 1",
+        )
+        .bind(psn_no)
+        .bind(mdtrt_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.as_ref().map(settlement))
+    }
+
+    /// A person's accumulators for a year and scheme, and the person-year version to write against.
+    pub async fn accumulators(&self, psn_no: &str, year: i64, insutype: &str) -> Result<(BTreeMap<String, i64>, i64)> {
+        let rows =
+            sqlx::query::<Any>("SELECT name, value FROM accumulator WHERE psn_no = $1 AND year = $2 AND insutype = $3")
+                .bind(psn_no)
+                .bind(year)
+                .bind(insutype)
+                .fetch_all(self.pool())
+                .await?;
+        let version = sqlx::query::<Any>("SELECT version FROM person_year WHERE psn_no = $1 AND year = $2")
+            .bind(psn_no)
+            .bind(year)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| n(&r, "version"))
+            .unwrap_or(0);
+        Ok((rows.iter().map(|r| (s(r, "name"), n(r, "value"))).collect(), version))
+    }
+
+    /// The answer logged for a msgid, if that request was already processed.
+    pub async fn logged_response(&self, fixmedins_code: &str, msgid: &str) -> Result<Option<String>> {
+        let r = sqlx::query::<Any>("SELECT response FROM request_log WHERE fixmedins_code = $1 AND msgid = $2")
+            .bind(fixmedins_code)
+            .bind(msgid)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.map(|r| s(&r, "response")))
+    }
+
+    /// Every settlement row (for `yibao verify`), in ledger order.
+    pub async fn all_settlements(&self) -> Result<Vec<SettlementRow>> {
+        let rows = sqlx::query::<Any>("SELECT * FROM settlement ORDER BY psn_no, setl_time, setl_id")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(settlement).collect())
+    }
+
+    /// Every accumulator value, keyed by (psn_no, year, insutype, name).
+    pub async fn all_accumulators(&self) -> Result<BTreeMap<(String, i64, String, String), i64>> {
+        let rows = sqlx::query::<Any>("SELECT psn_no, year, insutype, name, value FROM accumulator")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ((s(r, "psn_no"), n(r, "year"), s(r, "insutype"), s(r, "name")), n(r, "value")))
+            .collect())
+    }
+
+    /// The newest policy pack text of a region.
+    pub async fn latest_policy(&self, admdvs: &str) -> Result<Option<(String, String)>> {
+        let r = sqlx::query::<Any>(
+            "SELECT version, pack FROM policy_version WHERE admdvs = $1 ORDER BY loaded_at DESC, version DESC LIMIT 1",
+        )
+        .bind(admdvs)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|r| (s(&r, "version"), s(&r, "pack"))))
+    }
+
+    pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
+        let rows = sqlx::query::<Any>("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at, id")
+            .bind(entity)
+            .bind(entity_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditRow {
+                id: s(r, "id"),
+                at: s(r, "at"),
+                actor: s(r, "actor"),
+                action: s(r, "action"),
+                entity: s(r, "entity"),
+                entity_id: s(r, "entity_id"),
+                detail: s(r, "detail"),
+            })
+            .collect())
+    }
+}
