@@ -1,5 +1,6 @@
 //! `yibao`: the command line of the Yibao medical-security platform.
 
+mod serve_cmd;
 mod settle_cmd;
 
 use std::path::PathBuf;
@@ -31,6 +32,21 @@ enum Cmd {
         #[arg(long)]
         mask: bool,
     },
+    /// Run the hospital gateway (national interface at /fsi/api).
+    Serve {
+        /// Data directory for the embedded database, or a postgres:// URL.
+        #[arg(long, default_value = "data")]
+        data: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Seed and serve the demo county (示范县).
+        #[arg(long)]
+        demo: bool,
+        /// Policy pack to install and serve (default with --demo: packs/demo-county.toml).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Policy packs.
     Policy {
         #[command(subcommand)]
@@ -52,6 +68,18 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Settle { policy, request, explain, mask } => settle_cmd::run(&policy, &request, explain, mask),
         Cmd::Policy { cmd: PolicyCmd::Check { files } } => policy_check(&files),
+        Cmd::Serve { data, listen, demo, policy } => {
+            init_logging();
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            let args = serve_cmd::ServeArgs { data: &data, listen, demo, policy: policy.as_deref() };
+            match rt.block_on(serve_cmd::run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("错误：{e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 
@@ -77,4 +105,9 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
         }
     }
     if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("YIBAO_LOG").unwrap_or_else(|_| "warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }

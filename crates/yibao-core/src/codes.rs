@@ -102,14 +102,19 @@ pub fn check_id_number(id: &str) -> Result<(), &'static str> {
     if chrono::NaiveDate::parse_from_str(date, "%Y%m%d").is_err() {
         return Err("身份证号中的出生日期无效 (birth date in ID number is invalid)");
     }
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const C: &[u8; 11] = b"10X98765432";
-    let sum: u32 = b[..17].iter().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
-    let expect = C[(sum % 11) as usize];
+    let expect = id_check_char(&id[..17]) as u8;
     if b[17].to_ascii_uppercase() != expect {
         return Err("身份证号校验位错误 (ID number check digit is wrong)");
     }
     Ok(())
+}
+
+/// The ISO 7064 MOD 11-2 check character for the first 17 digits of a 居民身份证 number.
+pub fn id_check_char(first17: &str) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let sum: u32 = first17.bytes().zip(W).map(|(d, w)| u32::from(d.wrapping_sub(b'0')) * w).sum();
+    C[(sum % 11) as usize] as char
 }
 
 /// Masks an identifier for logs and lists: keeps the first 6 and last 2 characters ("130302**********14").

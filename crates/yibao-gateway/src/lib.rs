@@ -5,6 +5,8 @@
 //! (validate, compute with the core) → commit (batched, durable) → answer. A refused call stores nothing.
 
 pub mod auth;
+pub mod client;
+pub mod demo;
 pub mod envelope;
 pub mod ids;
 pub mod txn;

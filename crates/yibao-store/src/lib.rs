@@ -170,3 +170,42 @@ async fn commit_batch(pool: &AnyPool, jobs: &[Job], backend: Backend) -> Vec<Res
 pub fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
 }
+
+/// Creates an empty PostgreSQL database next to `admin_url`'s and returns its URL (for tests and benchmarks that
+/// need a clean ledger on a real server).
+pub async fn create_postgres_database(admin_url: &str, prefix: &str) -> Result<String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default().unsigned_abs() % 1_000_000_000_000
+    );
+    let mut c = sqlx::AnyConnection::connect(admin_url).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await?;
+    c.close().await?;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+/// Drops databases made by [`create_postgres_database`] with this prefix in other (finished) processes.
+pub async fn drop_stale_postgres_databases(admin_url: &str, prefix: &str) -> Result<usize> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(admin_url).await?;
+    let mine = format!("{prefix}_{}_", std::process::id());
+    let names: Vec<String> =
+        sqlx::query::<sqlx::Any>("SELECT CAST(datname AS TEXT) AS datname FROM pg_database WHERE datname LIKE $1")
+            .bind(format!("{prefix}\\_%"))
+            .fetch_all(&mut c)
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>(0).ok())
+            .filter(|n| !n.starts_with(&mine))
+            .collect();
+    for n in &names {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))).execute(&mut c).await?;
+    }
+    c.close().await?;
+    Ok(names.len())
+}

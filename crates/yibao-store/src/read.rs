@@ -400,6 +400,16 @@ impl Store {
         Ok(r.map(|r| (s(&r, "version"), s(&r, "pack"))))
     }
 
+    /// The text of one policy version, if stored.
+    pub async fn policy_text(&self, admdvs: &str, version: &str) -> Result<Option<String>> {
+        let r = sqlx::query::<Any>("SELECT pack FROM policy_version WHERE admdvs = $1 AND version = $2")
+            .bind(admdvs)
+            .bind(version)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.map(|r| s(&r, "pack")))
+    }
+
     pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
         let rows = sqlx::query::<Any>("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at, id")
             .bind(entity)

@@ -1,0 +1,85 @@
+//! `yibao serve`: the hospital gateway on the embedded store (or PostgreSQL), optionally with the demo county.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use yibao_core::Policy;
+use yibao_gateway::{Gateway, demo, router};
+use yibao_store::{Op, Store, StoreError};
+
+pub struct ServeArgs<'a> {
+    pub data: &'a str,
+    pub listen: SocketAddr,
+    pub demo: bool,
+    pub policy: Option<&'a Path>,
+}
+
+/// Stores a pack as a policy version unless that version is already stored (with the same text).
+pub async fn install_policy(store: &Store, name: &str, text: &str) -> anyhow::Result<Policy> {
+    let policy = Policy::from_toml(name, text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let op = Op::InsertPolicyVersion {
+        admdvs: policy.admdvs.clone(),
+        version: policy.version.clone(),
+        pack: text.to_string(),
+    };
+    match store.commit(vec![op]).await {
+        Ok(()) => {}
+        Err(StoreError::Duplicate(_)) => {
+            let stored = store.policy_text(&policy.admdvs, &policy.version).await?;
+            if stored.as_deref() != Some(text) {
+                bail!(
+                    "统筹区 {} 的政策版本 {} 已存在且内容不同：修改政策请同时修改 [region] version",
+                    policy.admdvs,
+                    policy.version
+                );
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(policy)
+}
+
+pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
+    let store = Store::open(a.data).await.with_context(|| format!("打开数据库 {}", a.data))?;
+    if a.demo && demo::seed(&store).await? {
+        println!("已建立演示数据：示范县（{}），{} 家定点医疗机构", demo::DEMO_ADMDVS, demo::INSTITUTIONS.len());
+    }
+    let (name, text) = match a.policy {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).with_context(|| format!("读取政策包 {}", p.display()))?,
+        ),
+        None if a.demo => ("packs/demo-county.toml".to_string(), demo::DEMO_PACK.to_string()),
+        None => bail!("请用 --policy 指定政策包（或用 --demo 运行演示县）"),
+    };
+    let policy = install_policy(&store, &name, &text).await?;
+    let admdvs = policy.admdvs.clone();
+    let gw = Arc::new(Gateway::new(store, admdvs.clone()));
+    gw.set_policy(policy.clone());
+    let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("监听 {}", a.listen))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Yibao 医保网关已启动：http://{addr}/fsi/api （统筹区 {admdvs}，政策版本 {}，数据 {}）",
+        policy.version, a.data
+    );
+    if a.demo {
+        let (code, _, _, _, paasid, secret) = demo::INSTITUTIONS[0];
+        println!("试一下（人员信息获取 1101，{code} 的接入账号 {paasid}）：");
+        println!(
+            r#"  ts=$(date +%s); nonce=$(date +%N); msgid={code}$(date +%Y%m%d%H%M%S)0001
+  sig=$(printf '%s%s%s%s' $ts {secret} $nonce $ts | sha256sum | cut -d' ' -f1)
+  curl -s http://{addr}/fsi/api -H 'content-type: application/json' -H "x-tif-paasid: {paasid}" \
+    -H "x-tif-timestamp: $ts" -H "x-tif-nonce: $nonce" -H "x-tif-signature: $sig" \
+    -d '{{"infno":"1101","msgid":"'$msgid'","mdtrtarea_admvs":"{admdvs}","insuplc_admdvs":"{admdvs}","recer_sys_code":"YBXT","infver":"V1.0","opter_type":"1","opter":"01","opter_name":"演示","inf_time":"'"$(date '+%F %T')"'","fixmedins_code":"{code}","fixmedins_name":"示范县人民医院","input":{{"data":{{"mdtrt_cert_type":"02","mdtrt_cert_no":"{id}","psn_cert_type":"01","certno":"{id}"}}}}}}'"#,
+            id = demo::id_number("19580312", 3)
+        );
+    }
+    axum::serve(listener, router(gw))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
