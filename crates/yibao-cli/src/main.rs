@@ -47,6 +47,12 @@ enum Cmd {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Recompute every accumulator from the ledger and check every settlement's identities.
+    Verify {
+        /// Data directory of the embedded database, or a postgres:// URL.
+        #[arg(long, default_value = "data")]
+        data: String,
+    },
     /// Policy packs.
     Policy {
         #[command(subcommand)]
@@ -68,6 +74,31 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Settle { policy, request, explain, mask } => settle_cmd::run(&policy, &request, explain, mask),
         Cmd::Policy { cmd: PolicyCmd::Check { files } } => policy_check(&files),
+        Cmd::Verify { data } => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+            match rt.block_on(async { yibao_store::Store::open(&data).await?.verify().await }) {
+                Ok(r) => {
+                    println!(
+                        "核对 {data}：结算 {} 笔，撤销 {} 笔，累计值 {} 项",
+                        r.settlements, r.reversals, r.accumulators
+                    );
+                    for p in &r.problems {
+                        println!("  差异：{p}");
+                    }
+                    if r.ok() {
+                        println!("台账与累计一致，所有结算恒等式成立 (OK)");
+                        ExitCode::SUCCESS
+                    } else {
+                        println!("发现 {} 处差异 (FAILED)", r.problems.len());
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Cmd::Serve { data, listen, demo, policy } => {
             init_logging();
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");

@@ -140,7 +140,22 @@ impl Gateway {
                 serde_json::from_str(&prev).map_err(|_| GwError::new("已记录的应答无法读取"))?,
             ));
         }
-        let outcome = txn::run(self, &inst, env).await?;
+        let outcome = match txn::run(self, &inst, env).await {
+            Ok(o) => o,
+            // A concurrent call with the same msgid may have committed while this one waited (e.g. for the
+            // person's lock) and then found the visit settled: answer as that call was answered.
+            Err(e) if mutating => {
+                match self.store.logged_response(&inst.fixmedins_code, &env.msgid).await.map_err(db)? {
+                    Some(prev) => {
+                        return Ok(Handled::Replayed(
+                            serde_json::from_str(&prev).map_err(|_| GwError::new("已记录的应答无法读取"))?,
+                        ));
+                    }
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
         if !mutating {
             return Ok(Handled::Fresh(outcome.output));
         }

@@ -8,6 +8,7 @@
 pub mod ops;
 pub mod read;
 pub mod rows;
+pub mod verify;
 
 use std::path::Path;
 use std::time::Duration;

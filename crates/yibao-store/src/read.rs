@@ -294,11 +294,12 @@ impl Store {
             .await?;
         let Some(r) = r else { return Ok(None) };
         let mut st = settlement(&r);
-        st.details = self.setl_details(psn_no, setl_id).await?;
+        st.details = self.setl_details_of(psn_no, setl_id).await?;
         Ok(Some(st))
     }
 
-    async fn setl_details(&self, psn_no: &str, setl_id: &str) -> Result<Vec<SetlDetailRow>> {
+    /// The per-fund rows of a settlement.
+    pub async fn setl_details_of(&self, psn_no: &str, setl_id: &str) -> Result<Vec<SetlDetailRow>> {
         let rows = sqlx::query::<Any>("SELECT * FROM setl_detail WHERE psn_no = $1 AND setl_id = $2 ORDER BY seq")
             .bind(psn_no)
             .bind(setl_id)
