@@ -1,7 +1,9 @@
 //! `yibao`: the command line of the Yibao medical-security platform.
 
+mod import_cmd;
 mod serve_cmd;
 mod settle_cmd;
+mod sim_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +55,60 @@ enum Cmd {
         #[arg(long, default_value = "data")]
         data: String,
     },
+    /// Generate a synthetic county (institutions, people, enrollments, identities, accounts) into a store.
+    Gen {
+        #[arg(long, default_value = "data")]
+        data: String,
+        #[arg(long, default_value_t = 500_000)]
+        people: u32,
+        #[arg(long, default_value_t = 150)]
+        institutions: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Drive a running gateway with whole outpatient/inpatient flows and report throughput and latency.
+    Loadtest {
+        /// Gateway base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The gateway's store, to read institutions and people from.
+        #[arg(long, default_value = "data")]
+        data: String,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Inpatient flows per mille.
+        #[arg(long, default_value_t = 50)]
+        inpatient: u32,
+        /// Reversals per mille of settlements.
+        #[arg(long, default_value_t = 20)]
+        reverse: u32,
+        /// Fee lines per outpatient visit, "min-max".
+        #[arg(long, default_value = "5-12")]
+        lines: String,
+        /// Keep going while the server is down (crash tests).
+        #[arg(long)]
+        tolerate_outage: bool,
+        /// Append each acknowledged settlement id to this file.
+        #[arg(long)]
+        acked: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Import a bureau's exchange file (CSV or xlsx): people, enrollments, identities, diseases, accounts, institutions.
+    Import {
+        /// Data directory of the embedded database, or a postgres:// URL.
+        #[arg(long, default_value = "data")]
+        data: String,
+        /// What the file holds: people, enrollments, identities, diseases, accounts or institutions (or 人员, 参保, 身份, 病种, 账户, 机构).
+        kind: String,
+        /// The CSV (UTF-8 or GBK) or xlsx file; the header row names the columns.
+        file: PathBuf,
+        /// Import the good rows and report the bad ones (default: a file with any bad row imports nothing).
+        #[arg(long)]
+        skip_bad: bool,
+    },
     /// Policy packs.
     Policy {
         #[command(subcommand)]
@@ -74,6 +130,22 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Settle { policy, request, explain, mask } => settle_cmd::run(&policy, &request, explain, mask),
         Cmd::Policy { cmd: PolicyCmd::Check { files } } => policy_check(&files),
+        Cmd::Gen { data, people, institutions, seed } => sim_cmd::generate(&data, people, institutions, seed),
+        Cmd::Loadtest { url, data, seconds, concurrency, inpatient, reverse, lines, tolerate_outage, acked, seed } => {
+            sim_cmd::loadtest(sim_cmd::LoadArgs {
+                url,
+                data,
+                seconds,
+                concurrency,
+                inpatient,
+                reverse,
+                lines,
+                tolerate_outage,
+                acked,
+                seed,
+            })
+        }
+        Cmd::Import { data, kind, file, skip_bad } => import_cmd::run(&data, &kind, &file, skip_bad),
         Cmd::Verify { data } => {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
             match rt.block_on(async { yibao_store::Store::open(&data).await?.verify().await }) {

@@ -241,7 +241,7 @@ fn r04_dialysis_before_july_pays_first_self_pay() {
 #[test]
 fn r05_dialysis_after_july_without_first_self_pay() {
     let out = settle("r05_dialysis_july");
-    assert_eq!(out["policy"]["scheme"], "城乡居民基本医疗保险（2024 年下半年）");
+    assert_eq!(out["policy"]["scheme"], "城乡居民基本医疗保险（2024 年 7 月起）");
     setl(&out, "medfee_sumamt", "6222.30");
     // 促红素 76.18 only; 血液透析 5,200 × 0% = 0
     setl(&out, "preselfpay_amt", "76.18");

@@ -19,59 +19,71 @@ pub fn render_zh(policy: &Policy, req: &SettleRequest, s: &Settlement) -> Vec<St
         s.inscp_scp_amt.grouped()
     ));
     for (l, r) in req.visit.fee_lines.iter().zip(&s.lines) {
+        let why = match r.note {
+            LineNote::NotInCatalogue => Some(""),
+            LineNote::ClassC => Some("丙类项目，全部自费"),
+            LineNote::RestrictedSex => Some("限性别使用的项目，与患者性别不符且无医院审批，全部自费"),
+            LineNote::RestrictedAge => Some("限年龄使用的项目，患者年龄不符且无医院审批，全部自费"),
+            LineNote::RestrictedHospLv => Some("限医院等级使用的项目，本机构等级不符且无医院审批，全部自费"),
+            LineNote::RestrictedMedType => Some("限医疗类别使用的项目，本次医疗类别不符且无医院审批，全部自费"),
+            LineNote::None | LineNote::Override(_) => None,
+        };
+        let overridden = match r.note {
+            LineNote::Override(i) if r.preselfpay_amt.is_zero() => scheme.preselfpay_overrides.get(usize::from(i)),
+            _ => None,
+        };
+        if why.is_none() && r.overlmt_amt.is_zero() && r.preselfpay_amt.is_zero() && overridden.is_none() {
+            continue;
+        }
         let name = policy.catalogue.get(&l.med_list_codg).map_or(l.name.as_str(), |i| i.name.as_str());
-        let head = format!(
-            "明细 {}「{}」{} 元",
+        let mut t = String::with_capacity(224);
+        let _ = write!(
+            t,
+            "明细 {}「{}」{} 元：",
             l.feedetl_sn,
             if name.is_empty() { &l.med_list_codg } else { name },
             r.det_item_fee_sumamt.grouped()
         );
-        let why = match r.note {
-            LineNote::NotInCatalogue => Some(format!("编码 {} 不在医保目录内，全部自费", l.med_list_codg)),
-            LineNote::ClassC => Some("丙类项目，全部自费".to_string()),
-            LineNote::RestrictedSex => Some("限性别使用的项目，与患者性别不符且无医院审批，全部自费".to_string()),
-            LineNote::RestrictedAge => Some("限年龄使用的项目，患者年龄不符且无医院审批，全部自费".to_string()),
-            LineNote::RestrictedHospLv => {
-                Some("限医院等级使用的项目，本机构等级不符且无医院审批，全部自费".to_string())
+        let mut sep = "";
+        match why {
+            Some("") => {
+                let _ = write!(t, "编码 {} 不在医保目录内，全部自费", l.med_list_codg);
+                sep = "；";
             }
-            LineNote::RestrictedMedType => {
-                Some("限医疗类别使用的项目，本次医疗类别不符且无医院审批，全部自费".to_string())
+            Some(w) => {
+                t.push_str(w);
+                sep = "；";
             }
-            LineNote::None | LineNote::Override(_) => None,
-        };
-        let mut parts = Vec::new();
-        if let Some(w) = why {
-            parts.push(w);
+            None => {}
         }
         if !r.overlmt_amt.is_zero() {
             let cap = r.pric_uplmt_amt.unwrap_or_default();
-            parts.push(format!(
-                "单价 {} 元超过最高限价 {} 元，超限价部分 ({} − {}) × {} = {} 元自付",
+            let _ = write!(
+                t,
+                "{sep}单价 {} 元超过最高限价 {} 元，超限价部分 ({} − {}) × {} = {} 元自付",
                 l.pric,
                 cap,
                 l.pric,
                 cap,
                 l.cnt,
                 r.overlmt_amt.grouped()
-            ));
+            );
+            sep = "；";
         }
         if !r.preselfpay_amt.is_zero() {
-            parts.push(format!(
-                "{}先行自付 {}：{} × {} = {} 元",
+            let pct = r.selfpay_prop.percent();
+            let _ = write!(
+                t,
+                "{sep}{}先行自付 {pct}：{} × {pct} = {} 元",
                 r.chrgitm_lv.name_zh(),
-                r.selfpay_prop.percent(),
                 (r.det_item_fee_sumamt - r.overlmt_amt).grouped(),
-                r.selfpay_prop.percent(),
                 r.preselfpay_amt.grouped()
-            ));
-        } else if let LineNote::Override(i) = r.note
-            && let Some(o) = scheme.preselfpay_overrides.get(usize::from(i))
-        {
-            parts.push(format!("按“{}”先行自付比例为 {}", o.name, o.selfpay_prop.percent()));
+            );
+        } else if let Some(o) = overridden {
+            let _ = write!(t, "{sep}按“{}”先行自付比例为 {}", o.name, o.selfpay_prop.percent());
         }
-        if !parts.is_empty() {
-            out.push(format!("{head}：{}。", parts.join("；")));
-        }
+        t.push('。');
+        out.push(t);
     }
     for c in &s.layers {
         out.push(layer_sentence(policy, s, c));
@@ -114,7 +126,8 @@ fn layer_sentence(policy: &Policy, s: &Settlement, c: &LayerCalc) -> String {
     let scheme = &policy.schemes[s.scheme];
     let layer = &scheme.layers[usize::from(c.layer)];
     let b = &layer.benefits[usize::from(c.benefit)];
-    let mut t = format!("{}（{}）：", layer.name, b.name);
+    let mut t = String::with_capacity(512);
+    let _ = write!(t, "{}（{}）：", layer.name, b.name);
     if !c.adjusts.is_empty() {
         let names: Vec<&str> = c.adjusts.iter().map(|&i| b.adjust[usize::from(i)].name.as_str()).collect();
         let _ = write!(t, "按{}调整，", names.join("、"));
@@ -199,20 +212,18 @@ fn layer_sentence(policy: &Policy, s: &Settlement, c: &LayerCalc) -> String {
         }
         parts => {
             t.push_str("，分段支付：");
-            let segs: Vec<String> = parts
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{}–{} 元段 {} 元 × {} = {} 元",
-                        p.from.grouped(),
-                        p.to.grouped(),
-                        (p.to - p.from).grouped(),
-                        p.ratio.percent(),
-                        p.pay.grouped()
-                    )
-                })
-                .collect();
-            t.push_str(&segs.join("；"));
+            for (i, p) in parts.iter().enumerate() {
+                let _ = write!(
+                    t,
+                    "{}{}–{} 元段 {} 元 × {} = {} 元",
+                    if i == 0 { "" } else { "；" },
+                    p.from.grouped(),
+                    p.to.grouped(),
+                    (p.to - p.from).grouped(),
+                    p.ratio.percent(),
+                    p.pay.grouped()
+                );
+            }
             let _ = write!(t, "；合计 {} 元", c.uncapped.grouped());
         }
     }

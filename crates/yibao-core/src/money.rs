@@ -96,26 +96,41 @@ fn parse_exponent(t: &str, scale: u32) -> Result<i64, DecimalError> {
 /// Writes `v / 10^scale` with exactly `decimals` fraction digits (decimals ≤ scale; the dropped digits must be zero
 /// or are shown rounded half-up), optionally with thousands separators.
 fn write_scaled(f: &mut fmt::Formatter<'_>, v: i64, scale: u32, decimals: u32, grouped: bool) -> fmt::Result {
-    let v = round_div(i128::from(v), 10i128.pow(scale - decimals));
+    let drop = scale - decimals;
+    let v = if drop == 0 { v } else { round_div(i128::from(v), 10i128.pow(drop)) as i64 };
     let neg = v < 0;
-    let a = v.unsigned_abs();
-    let p = 10u128.pow(decimals);
-    let (int, frac) = (a / p, a % p);
-    let mut int_s = int.to_string();
-    if grouped && int_s.len() > 3 {
-        let mut g = String::with_capacity(int_s.len() + int_s.len() / 3);
-        for (i, c) in int_s.chars().enumerate() {
-            if i > 0 && (int_s.len() - i) % 3 == 0 {
-                g.push(',');
-            }
-            g.push(c);
+    let mut a: u64 = v.unsigned_abs();
+    // Digits right to left into a stack buffer: no allocation, one write.
+    let mut buf = [0u8; 64];
+    let mut i = buf.len();
+    for _ in 0..decimals {
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+    }
+    if decimals > 0 {
+        i -= 1;
+        buf[i] = b'.';
+    }
+    let mut n = 0;
+    loop {
+        if grouped && n > 0 && n % 3 == 0 {
+            i -= 1;
+            buf[i] = b',';
         }
-        int_s = g;
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+        n += 1;
+        if a == 0 {
+            break;
+        }
     }
     if neg {
-        f.write_str("-")?;
+        i -= 1;
+        buf[i] = b'-';
     }
-    if decimals == 0 { write!(f, "{int_s}") } else { write!(f, "{int_s}.{frac:0width$}", width = decimals as usize) }
+    f.write_str(std::str::from_utf8(&buf[i..]).map_err(|_| fmt::Error)?)
 }
 
 /// Reads a fixed-point value from JSON/TOML: a string, an integer, or a float (through its shortest text).

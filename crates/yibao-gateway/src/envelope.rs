@@ -105,7 +105,7 @@ impl<'a> Obj<'a> {
         match self.opt_str(f, 19)? {
             None => Ok(None),
             Some(s) => yibao_core::settlement::request::parse_date(&s)
-                .filter(|_| s.len() == 10 || s.len() == 19)
+                .filter(|_| s.len() == 10 || chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S").is_ok())
                 .map(Some)
                 .ok_or_else(|| {
                     GwError::new(format!(

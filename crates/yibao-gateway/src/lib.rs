@@ -133,27 +133,18 @@ impl Gateway {
         }
         let inst = self.authenticate(headers, env).await?;
         let mutating = txn::is_mutating(&env.infno);
-        if mutating
-            && let Some(prev) = self.store.logged_response(&inst.fixmedins_code, &env.msgid).await.map_err(db)?
-        {
-            return Ok(Handled::Replayed(
-                serde_json::from_str(&prev).map_err(|_| GwError::new("已记录的应答无法读取"))?,
-            ));
+        let digest = input_digest(env);
+        if mutating && let Some(prev) = self.replay(&inst.fixmedins_code, env, &digest).await? {
+            return Ok(prev);
         }
         let outcome = match txn::run(self, &inst, env).await {
             Ok(o) => o,
             // A concurrent call with the same msgid may have committed while this one waited (e.g. for the
             // person's lock) and then found the visit settled: answer as that call was answered.
-            Err(e) if mutating => {
-                match self.store.logged_response(&inst.fixmedins_code, &env.msgid).await.map_err(db)? {
-                    Some(prev) => {
-                        return Ok(Handled::Replayed(
-                            serde_json::from_str(&prev).map_err(|_| GwError::new("已记录的应答无法读取"))?,
-                        ));
-                    }
-                    None => return Err(e),
-                }
-            }
+            Err(e) if mutating => match self.replay(&inst.fixmedins_code, env, &digest).await? {
+                Some(prev) => return Ok(prev),
+                None => return Err(e),
+            },
             Err(e) => return Err(e),
         };
         if !mutating {
@@ -165,23 +156,41 @@ impl Gateway {
             fixmedins_code: inst.fixmedins_code.clone(),
             msgid: env.msgid.clone(),
             infno: env.infno.clone(),
+            digest: digest.clone(),
             psn_no: outcome.psn_no.clone(),
             response: serde_json::to_string(&answer).unwrap_or_default(),
         });
         match self.store.commit(ops).await {
             Ok(()) => Ok(Handled::Replayed(answer)),
+            // The same msgid was committed by a concurrent call: answer as it was answered.
             Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
-                // The same msgid was committed by a concurrent call: answer as it was answered.
-                let prev = self.store.logged_response(&inst.fixmedins_code, &env.msgid).await.map_err(db)?;
-                match prev {
-                    Some(p) => Ok(Handled::Replayed(
-                        serde_json::from_str(&p).map_err(|_| GwError::new("已记录的应答无法读取"))?,
-                    )),
+                match self.replay(&inst.fixmedins_code, env, &digest).await? {
+                    Some(prev) => Ok(prev),
                     None => Err(GwError::new(m)),
                 }
             }
             Err(e) => Err(GwError::new(e.to_string())),
         }
+    }
+
+    /// The logged answer for this msgid, if any; refuses a msgid reused for another transaction or other content.
+    async fn replay(
+        &self,
+        fixmedins_code: &str,
+        env: &envelope::Envelope,
+        digest: &str,
+    ) -> Result<Option<Handled>, GwError> {
+        let Some(prev) = self.store.logged_request(fixmedins_code, &env.msgid).await.map_err(db)? else {
+            return Ok(None);
+        };
+        if prev.infno != env.infno || prev.digest != digest {
+            return Err(GwError::new(format!(
+                "报文ID msgid“{}”已用于另一笔交易（交易编号 {}，内容不同），请为每笔新交易生成新的 msgid",
+                env.msgid, prev.infno
+            )));
+        }
+        let answer = serde_json::from_str(&prev.response).map_err(|_| GwError::new("已记录的应答无法读取"))?;
+        Ok(Some(Handled::Replayed(answer)))
     }
 
     async fn authenticate(&self, headers: &HeaderMap, env: &envelope::Envelope) -> Result<InstitutionRow, GwError> {
@@ -259,6 +268,12 @@ impl Gateway {
 enum Handled {
     Fresh(Value),
     Replayed(Answer),
+}
+
+/// SHA-256 of the request's input (serde_json writes object keys in sorted order, so equal inputs hash equal).
+fn input_digest(env: &envelope::Envelope) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(env.input.to_string().as_bytes()))
 }
 
 pub(crate) fn db(e: StoreError) -> GwError {

@@ -208,6 +208,7 @@ CREATE TABLE request_log (
     fixmedins_code TEXT NOT NULL,
     msgid TEXT NOT NULL,
     infno TEXT NOT NULL,
+    digest TEXT NOT NULL,                  -- SHA-256 of the request's input, to refuse a msgid reused for other content
     psn_no TEXT,
     response TEXT NOT NULL,
     created_at TEXT NOT NULL,

@@ -29,6 +29,7 @@ pub enum Op {
         fixmedins_code: String,
         msgid: String,
         infno: String,
+        digest: String,
         psn_no: Option<String>,
         response: String,
     },
@@ -223,13 +224,14 @@ pub(crate) async fn apply(c: &mut AnyConnection, op: &Op, _backend: Backend) -> 
                 .await
                 .map_err(|e| dup(e, || format!("统筹区 {admdvs} 的政策版本 {version} 已存在")))?;
         }
-        Op::LogRequest { fixmedins_code, msgid, infno, psn_no, response } => {
+        Op::LogRequest { fixmedins_code, msgid, infno, digest, psn_no, response } => {
             sqlx::query::<Any>(
-                "INSERT INTO request_log (fixmedins_code, msgid, infno, psn_no, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO request_log (fixmedins_code, msgid, infno, digest, psn_no, response, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(fixmedins_code)
             .bind(msgid)
             .bind(infno)
+            .bind(digest)
             .bind(psn_no)
             .bind(response)
             .bind(now_text())

@@ -361,14 +361,21 @@ impl Store {
         Ok((rows.iter().map(|r| (s(r, "name"), n(r, "value"))).collect(), version))
     }
 
+    /// The answer logged for a msgid, with the transaction number and input digest it was given for.
+    pub async fn logged_request(&self, fixmedins_code: &str, msgid: &str) -> Result<Option<LoggedRequest>> {
+        let r = sqlx::query::<Any>(
+            "SELECT infno, digest, response FROM request_log WHERE fixmedins_code = $1 AND msgid = $2",
+        )
+        .bind(fixmedins_code)
+        .bind(msgid)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.map(|r| LoggedRequest { infno: s(&r, "infno"), digest: s(&r, "digest"), response: s(&r, "response") }))
+    }
+
     /// The answer logged for a msgid, if that request was already processed.
     pub async fn logged_response(&self, fixmedins_code: &str, msgid: &str) -> Result<Option<String>> {
-        let r = sqlx::query::<Any>("SELECT response FROM request_log WHERE fixmedins_code = $1 AND msgid = $2")
-            .bind(fixmedins_code)
-            .bind(msgid)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(r.map(|r| s(&r, "response")))
+        Ok(self.logged_request(fixmedins_code, msgid).await?.map(|l| l.response))
     }
 
     /// Every settlement row (for `yibao verify`), in ledger order.
@@ -399,6 +406,18 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(r.map(|r| (s(&r, "version"), s(&r, "pack"))))
+    }
+
+    /// Everyone enrolled (status 1) in a year: (psn_no, certno, insutype).
+    pub async fn enrolled_people(&self, year: i64) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query::<Any>(
+            "SELECT p.psn_no AS psn_no, p.certno AS certno, e.insutype AS insutype FROM person p
+             JOIN enrollment e ON e.psn_no = p.psn_no WHERE e.year = $1 AND e.psn_insu_stas = '1' ORDER BY p.psn_no",
+        )
+        .bind(year)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(|r| (s(r, "psn_no"), s(r, "certno"), s(r, "insutype"))).collect())
     }
 
     /// The text of one policy version, if stored.

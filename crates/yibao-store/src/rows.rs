@@ -175,3 +175,11 @@ pub struct AuditRow {
     pub entity_id: String,
     pub detail: String,
 }
+
+/// A processed request as logged under its msgid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    pub infno: String,
+    pub digest: String,
+    pub response: String,
+}

@@ -251,8 +251,11 @@ impl<'s> Cascade<'s> {
         let mut pay = uncapped;
         let mut limited_by = None;
         let mut exhausted_at = None;
+        // A limit binds when it is below the payment, or when it is used up and any paying band is reached (even
+        // if this visit's share of it rounds to nothing), so that a layer continuing the cap starts exactly here.
+        let used_up = |left: Fen| left.0 <= 0 && parts.iter().any(|p| p.ratio.0 > 0);
         if let Some((kind, left)) = limit
-            && left < pay
+            && (left < pay || used_up(left))
         {
             pay = left;
             limited_by = Some((kind, left));
@@ -321,17 +324,15 @@ fn pick_deductible(b: &Benefit, ctx: &VisitCtx) -> Option<Fen> {
         .map(|(_, r)| r.amount)
 }
 
-/// The axis position where cumulative payment over `parts` reaches `allowed`.
+/// The axis position where cumulative payment over `parts` reaches `allowed`: inside the first band whose payment
+/// takes the running total past `allowed` (a 0% band before that point is passed over, not stopped at).
 fn exhaustion_point(parts: &[BandPart], allowed: Fen, paid_from: Fen) -> Fen {
     let mut cum = Fen::ZERO;
     for p in parts {
-        if cum + p.pay >= allowed {
-            if p.ratio.0 == 0 {
-                return p.from;
-            }
+        if p.ratio.0 > 0 && (cum + p.pay > allowed || (allowed.0 <= 0 && p.to > p.from)) {
             return (p.from + (allowed - cum).div_ratio(p.ratio)).min(p.to);
         }
         cum += p.pay;
     }
-    parts.first().map_or(paid_from, |p| p.from)
+    parts.last().map_or(paid_from, |p| p.to)
 }

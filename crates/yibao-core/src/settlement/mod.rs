@@ -201,7 +201,9 @@ fn validate_with(policy: &Policy, req: &SettleRequest, whole_bill: bool) -> Resu
     code("visit.med_type", kind::MED_TYPE, &v.med_type, "医疗类别")?;
     code("visit.hosp_lv", kind::HOSP_LV, &v.hosp_lv, "医院等级")?;
     for (i, id) in p.identities.iter().enumerate() {
-        code(&format!("person.identities[{i}]"), kind::IDENTITY, &id.code, "人员身份类别")?;
+        if !d.contains(kind::IDENTITY, &id.code) {
+            code(&format!("person.identities[{i}]"), kind::IDENTITY, &id.code, "人员身份类别")?;
+        }
     }
     if !matches!(v.acct_used_flag.as_str(), "0" | "1") {
         return Err(SettleError::invalid("visit.acct_used_flag", "个人账户使用标志只能是 0 或 1"));
@@ -215,7 +217,7 @@ fn validate_with(policy: &Policy, req: &SettleRequest, whole_bill: bool) -> Resu
     if v.fee_lines.is_empty() {
         return Err(SettleError::invalid("visit.fee_lines", "没有费用明细，无法结算"));
     }
-    let mut seen = rustc_hash::FxHashSet::default();
+    let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(v.fee_lines.len(), Default::default());
     let mut sum = Fen::ZERO;
     for (i, l) in v.fee_lines.iter().enumerate() {
         let f = |name: &str| format!("visit.fee_lines[{i}].{name}");
@@ -315,6 +317,12 @@ fn settle_with(policy: &Policy, scheme: &Scheme, ctx: &VisitCtx, acc: &[i64]) ->
         pre += r.preselfpay_amt;
         inscp += r.inscp_scp_amt;
         lines.push(r);
+    }
+    if inscp.0 < 0 || pre.0 < 0 || overlmt.0 < 0 || fulamt.0 < 0 {
+        return Err(SettleError::invalid(
+            "visit.fee_lines",
+            "退费明细多于对应的收费明细：政策范围内、先行自付、超限价或全自费金额合计为负数，无法结算",
+        ));
     }
     let mut delta = vec![0i64; acc.len()];
     delta[scheme.admissions_slot] = i64::from(ctx.is_inpatient);

@@ -60,6 +60,10 @@ pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 pub async fn run(gw: &Gateway, inst: &InstitutionRow, env: &Envelope) -> GwResult<Outcome> {
     let c = Call { gw, inst, env };
+    if !matches!(env.infno.as_str(), "9001" | "9002") {
+        // Codes are checked against the region's dictionaries: name the region when it has no policy.
+        gw.policy(&env.insuplc_admdvs).map_err(|e| GwError::new(format!("字段 insuplc_admdvs：{}", e.msg)))?;
+    }
     match env.infno.as_str() {
         "9001" | "9002" => person::sign(&c).await,
         "1101" => person::psn_info(&c).await,

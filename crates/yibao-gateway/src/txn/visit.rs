@@ -44,8 +44,18 @@ fn diagnoses(c: &Call<'_>) -> GwResult<String> {
     Ok(Value::Array(out).to_string())
 }
 
-fn med_type(c: &Call<'_>, o: &Obj<'_>) -> GwResult<String> {
-    o.code("med_type", 6, "医疗类别", |v| c.known(kind::MED_TYPE, v))
+/// A 医疗类别 that must fit the visit's kind: inpatient codes only for admissions, the others only for outpatient visits.
+fn med_type(c: &Call<'_>, o: &Obj<'_>, inpatient: bool) -> GwResult<String> {
+    let m = o.code("med_type", 6, "医疗类别", |v| c.known(kind::MED_TYPE, v))?;
+    if c.known(kind::INPATIENT_MED_TYPE, &m) != inpatient {
+        let what = if inpatient {
+            "住院就诊须使用住院类医疗类别（如 21 普通住院）"
+        } else {
+            "门诊就诊不能使用住院类医疗类别"
+        };
+        return Err(GwError::new(format!("字段 {}.med_type“{m}”：{what}", o.node)));
+    }
+    Ok(m)
 }
 
 pub async fn register(c: &Call<'_>) -> GwResult<Outcome> {
@@ -125,7 +135,7 @@ pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
     let m = c.node("mdtrtinfo")?;
     let psn_no = m.str("psn_no", 30)?;
     let mdtrt_id = m.str("mdtrt_id", 30)?;
-    let med_type = med_type(c, &m)?;
+    let med_type = med_type(c, &m, false)?;
     m.date("begntime")?;
     let dise = m.opt_str("dise_codg", 30)?;
     let diag = diagnoses(c)?;
@@ -161,7 +171,7 @@ pub async fn admit(c: &Call<'_>) -> GwResult<Outcome> {
     let date = m.date("begntime")?;
     let cert_type = m.code("mdtrt_cert_type", 3, "就诊凭证类型", |v| c.known(kind::MDTRT_CERT_TYPE, v))?;
     m.str("mdtrt_cert_no", 600)?;
-    let med_type = med_type(c, &m)?;
+    let med_type = med_type(c, &m, true)?;
     let ipt_no = m.str("ipt_no", 30)?;
     for f in [
         "atddr_no",
@@ -260,10 +270,7 @@ pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 当前状态为“{}”，不能变更入院信息", state_zh(&v.state))));
     }
     let med_type = match a.opt_str("med_type", 6)? {
-        Some(m) if !c.known(kind::MED_TYPE, &m) => {
-            return Err(GwError::new(format!("字段 adminfo.med_type 的医疗类别代码“{m}”不存在")));
-        }
-        Some(m) => m,
+        Some(_) => med_type(c, &a, true)?,
         None => v.med_type.clone(),
     };
     let dise = a.opt_str("dise_codg", 30)?.or(v.opsp_dise_code.clone());

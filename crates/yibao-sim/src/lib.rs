@@ -1,0 +1,5 @@
+//! Simulation for demos, benchmarks and crash tests: synthetic counties (`gen`) and the gateway load generator
+//! (`loadtest`).
+
+pub mod county;
+pub mod loadtest;
