@@ -44,16 +44,8 @@ both_backends!(simultaneous_settlements_same_people, |env: Env| async move {
     }
     assert_eq!(n, 6 * env.clients.len() * people.len());
     // The year's accumulated fund payments equal what the live settlements paid, person by person.
-    let ym = today()[..7].replace('-', "");
     for (p, expect) in &paid {
-        let cum = ok(&env.clients[0], "5206", json!({ "data": { "psn_no": p, "cum_ym": ym } })).await;
-        let got: Fen = cum["cuminfo"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["cum_type_code"].as_str().unwrap().ends_with(".paid"))
-            .map(|r| fen(&r["cum"]))
-            .sum();
+        let got = paid_this_year(&env.clients[0], p).await;
         assert_eq!(got, *expect, "{p}");
     }
     // The yearly outpatient cap (400) bounds the residents: concurrent settlements did not overshoot it.

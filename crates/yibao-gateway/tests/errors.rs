@@ -823,15 +823,7 @@ both_backends!(same_msgid_twice, |env: Env| async move {
     let acct = fen(&si["acct_pay"]);
     assert!(acct.0 > 0, "{si}");
     assert_eq!(env.store.account_balance(&p).await.unwrap(), Some(300_000 - acct.0));
-    let ym = today()[..7].replace('-', "");
-    let cum = ok(h1, "5206", json!({ "data": { "psn_no": p, "cum_ym": ym } })).await;
-    let cum_paid: Fen = cum["cuminfo"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["cum_type_code"].as_str().unwrap().ends_with(".paid"))
-        .map(|r| fen(&r["cum"]))
-        .sum();
+    let cum_paid = paid_this_year(h1, &p).await;
     assert_eq!(cum_paid, fen(&si["fund_pay_sumamt"]));
 
     // The same holds for the reversal: repeated, it reverses once.

@@ -75,14 +75,7 @@ both_backends!(outpatient_flow, |env: Env| async move {
     assert_eq!(fl["data"].as_array().unwrap().len(), 4);
     let list = ok(h1, "5205", json!({ "data": { "psn_no": p, "begntime": today(), "endtime": today() } })).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
-    let cum = ok(h1, "5206", json!({ "data": { "psn_no": p, "cum_ym": today()[..7].replace('-', "") } })).await;
-    let paid: Fen = cum["cuminfo"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["cum_type_code"].as_str().unwrap().ends_with(".paid"))
-        .map(|r| fen(&r["cum"]))
-        .sum();
+    let paid = paid_this_year(h1, &p).await;
     assert_eq!(paid, expect.fund_pay_sumamt);
 
     // Uploading after settlement and settling twice are refused.

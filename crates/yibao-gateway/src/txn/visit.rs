@@ -113,9 +113,12 @@ pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
             state_zh(&v.state)
         )));
     }
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![
+    Ok(visit_change(
+        c,
+        "挂号撤销",
+        psn_no.clone(),
+        &mdtrt_id,
+        vec![
             Op::CancelFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), feedetl_sn: Vec::new() },
             Op::VisitState {
                 psn_no: psn_no.clone(),
@@ -124,11 +127,8 @@ pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
                 to: "cancelled".into(),
                 endtime: None,
             },
-            c.audit("挂号撤销", "visit", &mdtrt_id, json!({})),
         ],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    ))
 }
 
 pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
@@ -146,21 +146,19 @@ pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
     if v.state != "registered" {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 当前状态为“{}”，不能上传就诊信息", state_zh(&v.state))));
     }
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![
-            Op::VisitInfo {
-                psn_no: psn_no.clone(),
-                mdtrt_id: mdtrt_id.clone(),
-                med_type,
-                diagnoses: diag,
-                opsp_dise_code: dise,
-            },
-            c.audit("门诊就诊信息上传", "visit", &mdtrt_id, json!({})),
-        ],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    Ok(visit_change(
+        c,
+        "门诊就诊信息上传",
+        psn_no.clone(),
+        &mdtrt_id,
+        vec![Op::VisitInfo {
+            psn_no: psn_no.clone(),
+            mdtrt_id: mdtrt_id.clone(),
+            med_type,
+            diagnoses: diag,
+            opsp_dise_code: dise,
+        }],
+    ))
 }
 
 pub async fn admit(c: &Call<'_>) -> GwResult<Outcome> {
@@ -237,9 +235,12 @@ pub async fn discharge(c: &Call<'_>) -> GwResult<Outcome> {
         return Err(GwError::new(format!("字段 dscginfo.endtime 出院时间 {endtime} 早于入院时间 {}", v.begntime)));
     }
     let diag = if c.env.input.get("diseinfo").is_some() { diagnoses(c)? } else { v.diagnoses.clone() };
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![
+    Ok(visit_change(
+        c,
+        "出院办理",
+        psn_no.clone(),
+        &mdtrt_id,
+        vec![
             Op::VisitInfo {
                 psn_no: psn_no.clone(),
                 mdtrt_id: mdtrt_id.clone(),
@@ -254,11 +255,8 @@ pub async fn discharge(c: &Call<'_>) -> GwResult<Outcome> {
                 to: "discharged".into(),
                 endtime: Some(endtime),
             },
-            c.audit("出院办理", "visit", &mdtrt_id, json!({})),
         ],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    ))
 }
 
 pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
@@ -275,21 +273,19 @@ pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
     };
     let dise = a.opt_str("dise_codg", 30)?.or(v.opsp_dise_code.clone());
     let diag = if c.env.input.get("diseinfo").is_some() { diagnoses(c)? } else { v.diagnoses.clone() };
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![
-            Op::VisitInfo {
-                psn_no: psn_no.clone(),
-                mdtrt_id: mdtrt_id.clone(),
-                med_type,
-                diagnoses: diag,
-                opsp_dise_code: dise,
-            },
-            c.audit("入院信息变更", "visit", &mdtrt_id, json!({})),
-        ],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    Ok(visit_change(
+        c,
+        "入院信息变更",
+        psn_no.clone(),
+        &mdtrt_id,
+        vec![Op::VisitInfo {
+            psn_no: psn_no.clone(),
+            mdtrt_id: mdtrt_id.clone(),
+            med_type,
+            diagnoses: diag,
+            opsp_dise_code: dise,
+        }],
+    ))
 }
 
 pub async fn cancel_admission(c: &Call<'_>) -> GwResult<Outcome> {
@@ -304,21 +300,19 @@ pub async fn cancel_admission(c: &Call<'_>) -> GwResult<Outcome> {
     if !lines.is_empty() {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 还有 {} 条费用明细，请先用 2302 撤销费用明细", lines.len())));
     }
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![
-            Op::VisitState {
-                psn_no: psn_no.clone(),
-                mdtrt_id: mdtrt_id.clone(),
-                from: "admitted".into(),
-                to: "cancelled".into(),
-                endtime: None,
-            },
-            c.audit("入院撤销", "visit", &mdtrt_id, json!({})),
-        ],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    Ok(visit_change(
+        c,
+        "入院撤销",
+        psn_no.clone(),
+        &mdtrt_id,
+        vec![Op::VisitState {
+            psn_no: psn_no.clone(),
+            mdtrt_id: mdtrt_id.clone(),
+            from: "admitted".into(),
+            to: "cancelled".into(),
+            endtime: None,
+        }],
+    ))
 }
 
 pub async fn undo_discharge(c: &Call<'_>) -> GwResult<Outcome> {
@@ -332,21 +326,25 @@ pub async fn undo_discharge(c: &Call<'_>) -> GwResult<Outcome> {
             state_zh(&v.state)
         )));
     }
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![
-            Op::VisitState {
-                psn_no: psn_no.clone(),
-                mdtrt_id: mdtrt_id.clone(),
-                from: "discharged".into(),
-                to: "admitted".into(),
-                endtime: None,
-            },
-            c.audit("出院撤销", "visit", &mdtrt_id, json!({})),
-        ],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    Ok(visit_change(
+        c,
+        "出院撤销",
+        psn_no.clone(),
+        &mdtrt_id,
+        vec![Op::VisitState {
+            psn_no: psn_no.clone(),
+            mdtrt_id: mdtrt_id.clone(),
+            from: "discharged".into(),
+            to: "admitted".into(),
+            endtime: None,
+        }],
+    ))
+}
+
+/// A change to a visit: its operations plus the audit row, answered with an empty output.
+fn visit_change(c: &Call<'_>, action: &str, psn_no: String, mdtrt_id: &str, mut ops: Vec<Op>) -> Outcome {
+    ops.push(c.audit(action, "visit", mdtrt_id, json!({})));
+    Outcome { output: json!({}), ops, psn_no: Some(psn_no), guard: None }
 }
 
 /// Chinese name of a visit state.

@@ -172,3 +172,15 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// What the funds paid this year for a person, by the 5206 accumulators (the sum of the `.paid` pools).
+pub async fn paid_this_year(c: &Client, psn_no: &str) -> Fen {
+    let cum = ok(c, "5206", json!({ "data": { "psn_no": psn_no, "cum_ym": today()[..7].replace('-', "") } })).await;
+    cum["cuminfo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["cum_type_code"].as_str().unwrap().ends_with(".paid"))
+        .map(|r| fen(&r["cum"]))
+        .sum()
+}
