@@ -35,6 +35,8 @@ pub struct Gateway {
     locks: Vec<Arc<Mutex<()>>>,
     pub ids: ids::IdGen,
     nonces: auth::Nonces,
+    /// Institutions by paasid, kept for [`INSTITUTION_TTL`] so that a call does not read its institution every time.
+    institutions: RwLock<HashMap<String, (std::time::Instant, InstitutionRow)>>,
     /// When false, the x-tif headers are not checked (tests of the transactions alone; never in `serve`).
     pub check_signature: bool,
 }
@@ -56,6 +58,9 @@ impl Outcome {
 
 const LOCK_SHARDS: usize = 1024;
 
+/// How long an institution's credentials are kept in memory before they are read again.
+const INSTITUTION_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Gateway {
     pub fn new(store: Store, default_admdvs: String) -> Gateway {
         Gateway {
@@ -65,6 +70,7 @@ impl Gateway {
             locks: (0..LOCK_SHARDS).map(|_| Arc::new(Mutex::new(()))).collect(),
             ids: ids::IdGen::default(),
             nonces: auth::Nonces::default(),
+            institutions: RwLock::new(HashMap::new()),
             check_signature: true,
         }
     }
@@ -198,12 +204,7 @@ impl Gateway {
         let inst = if self.check_signature {
             let paasid =
                 h("x-tif-paasid").filter(|s| !s.is_empty()).ok_or_else(|| GwError::new("缺少请求头 x-tif-paasid"))?;
-            let inst = self
-                .store
-                .institution_by_paasid(paasid)
-                .await
-                .map_err(db)?
-                .ok_or_else(|| GwError::new(format!("接入账号 x-tif-paasid“{paasid}”未登记")))?;
+            let inst = self.institution_by_paasid(paasid).await?;
             let hs = auth::Headers {
                 paasid: Some(paasid),
                 timestamp: h("x-tif-timestamp"),
@@ -226,6 +227,27 @@ impl Gateway {
                 .ok_or_else(|| GwError::new(format!("定点医药机构编号 fixmedins_code“{}”不存在", env.fixmedins_code)))?
         };
         Ok(inst)
+    }
+
+    /// The institution behind a paasid, from memory when read in the last [`INSTITUTION_TTL`].
+    async fn institution_by_paasid(&self, paasid: &str) -> Result<InstitutionRow, GwError> {
+        {
+            let g = self.institutions.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, row)) = g.get(paasid)
+                && at.elapsed() < INSTITUTION_TTL
+            {
+                return Ok(row.clone());
+            }
+        }
+        let row = self
+            .store
+            .institution_by_paasid(paasid)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| GwError::new(format!("接入账号 x-tif-paasid“{paasid}”未登记")))?;
+        let mut g = self.institutions.write().unwrap_or_else(|p| p.into_inner());
+        g.insert(paasid.to_string(), (std::time::Instant::now(), row.clone()));
+        Ok(row)
     }
 
     fn answer_ok(&self, env: &envelope::Envelope, refmsg_time: &str, output: Value) -> Answer {

@@ -291,36 +291,50 @@ pub(crate) async fn apply(c: &mut AnyConnection, op: &Op, _backend: Backend) -> 
             one(r, || format!("就诊 {mdtrt_id} 已结算或已撤销，不能修改就诊信息"))?;
         }
         Op::InsertFeeLines(lines) => {
-            for l in lines {
-                sqlx::query::<Any>(
+            // One multi-row statement per chunk: far fewer round trips than a statement per line.
+            for chunk in lines.chunks(200) {
+                let mut sql = String::from(
                     "INSERT INTO fee_line (psn_no, mdtrt_id, feedetl_sn, chrg_bchno, med_list_codg, medins_list_codg, fee_ocur_time,
                        pric, cnt, det_item_fee_sumamt, hosp_appr_flag, fulamt_ownpay_amt, overlmt_amt, preselfpay_amt, inscp_scp_amt,
-                       selfpay_prop, chrgitm_lv, state, setl_id, detail)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-                )
-                .bind(&l.psn_no)
-                .bind(&l.mdtrt_id)
-                .bind(&l.feedetl_sn)
-                .bind(&l.chrg_bchno)
-                .bind(&l.med_list_codg)
-                .bind(&l.medins_list_codg)
-                .bind(&l.fee_ocur_time)
-                .bind(l.pric)
-                .bind(l.cnt)
-                .bind(l.det_item_fee_sumamt)
-                .bind(&l.hosp_appr_flag)
-                .bind(l.fulamt_ownpay_amt)
-                .bind(l.overlmt_amt)
-                .bind(l.preselfpay_amt)
-                .bind(l.inscp_scp_amt)
-                .bind(l.selfpay_prop)
-                .bind(&l.chrgitm_lv)
-                .bind(&l.state)
-                .bind(&l.setl_id)
-                .bind(&l.detail)
-                .execute(&mut *c)
-                .await
-                .map_err(|e| dup(e, || format!("费用明细流水号 {} 在本次就诊中已上传", l.feedetl_sn)))?;
+                       selfpay_prop, chrgitm_lv, state, setl_id, detail) VALUES ",
+                );
+                for r in 0..chunk.len() {
+                    let b = r * 20;
+                    let params: Vec<String> = (1..=20).map(|k| format!("${}", b + k)).collect();
+                    sql.push_str(if r == 0 { "(" } else { ", (" });
+                    sql.push_str(&params.join(", "));
+                    sql.push(')');
+                }
+                let mut q = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
+                for l in chunk {
+                    q = q
+                        .bind(&l.psn_no)
+                        .bind(&l.mdtrt_id)
+                        .bind(&l.feedetl_sn)
+                        .bind(&l.chrg_bchno)
+                        .bind(&l.med_list_codg)
+                        .bind(&l.medins_list_codg)
+                        .bind(&l.fee_ocur_time)
+                        .bind(l.pric)
+                        .bind(l.cnt)
+                        .bind(l.det_item_fee_sumamt)
+                        .bind(&l.hosp_appr_flag)
+                        .bind(l.fulamt_ownpay_amt)
+                        .bind(l.overlmt_amt)
+                        .bind(l.preselfpay_amt)
+                        .bind(l.inscp_scp_amt)
+                        .bind(l.selfpay_prop)
+                        .bind(&l.chrgitm_lv)
+                        .bind(&l.state)
+                        .bind(&l.setl_id)
+                        .bind(&l.detail);
+                }
+                q.execute(&mut *c).await.map_err(|e| {
+                    dup(e, || {
+                        let sns: Vec<&str> = chunk.iter().map(|l| l.feedetl_sn.as_str()).collect();
+                        format!("费用明细流水号（{}）中有已上传的流水号", sns.join("、"))
+                    })
+                })?;
             }
         }
         Op::CancelFeeLines { psn_no, mdtrt_id, feedetl_sn } => {
