@@ -109,6 +109,16 @@ enum Cmd {
         #[arg(long)]
         skip_bad: bool,
     },
+    /// Measure the ledger's settlement commit rate against plain inserts of the same rows (writes bench rows).
+    BenchStore {
+        /// A scratch data directory or postgres:// URL (bench rows are left there).
+        #[arg(long)]
+        data: String,
+        #[arg(long, default_value_t = 20_000)]
+        settlements: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
     /// Policy packs.
     Policy {
         #[command(subcommand)]
@@ -146,6 +156,7 @@ fn main() -> ExitCode {
             })
         }
         Cmd::Import { data, kind, file, skip_bad } => import_cmd::run(&data, &kind, &file, skip_bad),
+        Cmd::BenchStore { data, settlements, concurrency } => sim_cmd::bench_store(&data, settlements, concurrency),
         Cmd::Verify { data } => {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
             match rt.block_on(async { yibao_store::Store::open(&data).await?.verify().await }) {

@@ -108,3 +108,25 @@ pub fn loadtest(a: LoadArgs) -> ExitCode {
         }
     }
 }
+
+pub fn bench_store(data: &str, n: usize, concurrency: usize) -> ExitCode {
+    let rt = runtime();
+    let r: anyhow::Result<()> = rt.block_on(async {
+        let store = Store::open(data).await?;
+        let b = yibao_sim::storebench::run(&store, n, concurrency).await?;
+        println!(
+            "{data}：账本结算提交 {:.0} 笔/秒（结算+明细+累计+版本+报文日志，并发 {concurrency}），同样的结算行直接插入 {:.0} 行/秒，比值 {:.2}",
+            b.ledger_per_sec,
+            b.plain_per_sec,
+            b.ledger_per_sec / b.plain_per_sec
+        );
+        Ok(())
+    });
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -3,3 +3,4 @@
 
 pub mod county;
 pub mod loadtest;
+pub mod storebench;
