@@ -8,6 +8,17 @@ use chrono::Datelike;
 use yibao_sim::{county, loadtest};
 use yibao_store::Store;
 
+/// Exit status of a command that printed its own result: 0, or 1 with the error in Chinese on stderr.
+fn finish(r: anyhow::Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
@@ -39,13 +50,7 @@ pub fn generate(data: &str, people: u32, institutions: u32, seed: u64) -> ExitCo
         println!("接入账号为 sim-h<序号>，密钥 sim-secret-<序号>；启动网关：yibao serve --data {data} --policy packs/demo-county.toml");
         Ok(())
     });
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("错误：{e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(r)
 }
 
 pub struct LoadArgs {
@@ -122,11 +127,5 @@ pub fn bench_store(data: &str, n: usize, concurrency: usize) -> ExitCode {
         );
         Ok(())
     });
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("错误：{e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(r)
 }
