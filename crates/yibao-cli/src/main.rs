@@ -211,6 +211,16 @@ fn policy_check(files: &[PathBuf]) -> ExitCode {
                     p.schemes.len(),
                     p.catalogue.len()
                 );
+                for w in &p.warnings {
+                    println!(
+                        "{}:{}:{}: 字段 {}: {}",
+                        f.display(),
+                        w.line.unwrap_or(0),
+                        w.column.unwrap_or(0),
+                        w.path,
+                        w.zh
+                    );
+                }
             }
             Err(e) => {
                 failed = true;

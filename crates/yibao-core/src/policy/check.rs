@@ -514,3 +514,51 @@ fn check_periods(c: &mut Checker, pack: &PackFile) {
         }
     }
 }
+
+/// Valid shapes that make a fund pay twice on the same money, so that a higher bill can lower the personal share:
+/// a later layer paying on the whole in-range amount again, and a layer standing between a capped layer and the layer
+/// that continues its cap.
+pub fn warnings(pack: &PackFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (si, s) in pack.scheme.iter().enumerate() {
+        let sp = FieldPath::root().at("scheme", si);
+        let mut first_in_range: Option<usize> = None;
+        for (li, l) in s.layer.iter().enumerate() {
+            for (bi, b) in l.benefit.iter().enumerate() {
+                let bp = sp.at("layer", li).at("benefit", bi);
+                match (b.base, first_in_range) {
+                    (BaseKind::InRange, Some(f)) if f != li => out.push(Diagnostic::new(
+                        bp.key("id"),
+                        format!(
+                            "提醒：第 {} 层“{}”与第 {} 层“{}”都按全部政策范围内费用计算，两层合计比例可能超过 100%；后一层通常应写 base = \"personal_burden\"",
+                            li + 1,
+                            l.name,
+                            f + 1,
+                            s.layer[f].name
+                        ),
+                        "warning: two layers pay on the whole in-range amount; the later one is usually personal_burden",
+                    )),
+                    (BaseKind::InRange, None) => first_in_range = Some(li),
+                    (BaseKind::AboveCap, _) => {
+                        if let Some(of) = b.above_cap_of.as_ref().and_then(|of| s.layer.iter().position(|x| &x.id == of))
+                            && of + 1 != li
+                        {
+                            out.push(Diagnostic::new(
+                                bp.key("above_cap_of"),
+                                format!(
+                                    "提醒：第 {} 层接续第 {} 层的封顶线，但两层之间还有其他基金层，它们会在封顶点前后重复支付；建议把本层紧接在第 {} 层之后",
+                                    li + 1,
+                                    of + 1,
+                                    of + 1
+                                ),
+                                "warning: an above_cap layer should directly follow the layer whose cap it continues",
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}

@@ -24,6 +24,8 @@ pub struct Policy {
     pub dict: Dictionaries,
     pub catalogue: Catalogue,
     pub schemes: Vec<Scheme>,
+    /// Shapes that are valid but probably not meant (see `check::warnings`), located in the file.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One scheme in one effective period.
@@ -162,17 +164,23 @@ impl Policy {
         for (k, codes) in &pack.dict {
             dict.extend(k, codes);
         }
-        let mut diagnostics = check::check_pack(&pack, &dict);
-        if !diagnostics.is_empty() {
-            for d in &mut diagnostics {
+        let locate = |mut v: Vec<Diagnostic>| {
+            for d in &mut v {
                 if let Some((l, c)) = diagnostic::locate(text, &d.path) {
                     d.line = Some(l);
                     d.column = Some(c);
                 }
             }
-            return Err(PackErrors { file: file.to_string(), diagnostics });
+            v
+        };
+        let diagnostics = check::check_pack(&pack, &dict);
+        if !diagnostics.is_empty() {
+            return Err(PackErrors { file: file.to_string(), diagnostics: locate(diagnostics) });
         }
-        Ok(compile(pack, dict))
+        let warnings = locate(check::warnings(&pack));
+        let mut policy = compile(pack, dict);
+        policy.warnings = warnings;
+        Ok(policy)
     }
 
     /// The scheme in force for a 险种 on a date.
@@ -235,6 +243,7 @@ fn compile(pack: PackFile, dict: Dictionaries) -> Policy {
         dict,
         catalogue,
         schemes,
+        warnings: Vec::new(),
     }
 }
 
