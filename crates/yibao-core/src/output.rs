@@ -16,7 +16,6 @@ pub struct SetlIds {
     pub setl_time: String,
     pub medins_setl_id: String,
     pub mdtrt_cert_type: String,
-    pub clr_type: String,
 }
 
 /// `setlinfo` with every field of 2207/2304 (nhsa_interface.md §2.3), in the interface's spelling.
@@ -99,12 +98,9 @@ pub struct FeeResult {
 /// Builds `setlinfo`. `mask` hides the ID number and name (for lists and logs).
 pub fn setlinfo(policy: &Policy, req: &SettleRequest, s: &Settlement, ids: &SetlIds, mask: bool) -> SetlInfo {
     let (p, v) = (&req.person, &req.visit);
-    let clr_type = if ids.clr_type.is_empty() {
-        let scheme = &policy.schemes[s.scheme];
-        if scheme.inpatient_med_types.contains(&v.med_type) { "21" } else { "11" }.to_string()
-    } else {
-        ids.clr_type.clone()
-    };
+    // 清算类别 follows the visit: 21 住院 for the inpatient med_types, 11 门诊 otherwise.
+    let inpatient = policy.schemes[s.scheme].inpatient_med_types.contains(&v.med_type);
+    let clr_type = if inpatient { "21" } else { "11" }.to_string();
     SetlInfo {
         mdtrt_id: v.mdtrt_id.clone(),
         setl_id: ids.setl_id.clone(),

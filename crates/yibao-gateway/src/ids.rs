@@ -44,11 +44,6 @@ pub fn stamp_ms() -> String {
     chrono::Local::now().format("%Y%m%d%H%M%S%3f").to_string()
 }
 
-/// `yyyy-MM-dd HH:mm:ss`.
-pub fn now_text() -> String {
-    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,8 +37,6 @@ pub struct Gateway {
     nonces: auth::Nonces,
     /// Institutions by paasid, kept for [`INSTITUTION_TTL`] so that a call does not read its institution every time.
     institutions: RwLock<HashMap<String, (std::time::Instant, InstitutionRow)>>,
-    /// When false, the x-tif headers are not checked (tests of the transactions alone; never in `serve`).
-    pub check_signature: bool,
 }
 
 /// What a transaction produced: the output node, and the changes to commit with it.
@@ -71,7 +69,6 @@ impl Gateway {
             ids: ids::IdGen::default(),
             nonces: auth::Nonces::default(),
             institutions: RwLock::new(HashMap::new()),
-            check_signature: true,
         }
     }
 
@@ -201,31 +198,22 @@ impl Gateway {
 
     async fn authenticate(&self, headers: &HeaderMap, env: &envelope::Envelope) -> Result<InstitutionRow, GwError> {
         let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-        let inst = if self.check_signature {
-            let paasid =
-                h("x-tif-paasid").filter(|s| !s.is_empty()).ok_or_else(|| GwError::new("缺少请求头 x-tif-paasid"))?;
-            let inst = self.institution_by_paasid(paasid).await?;
-            let hs = auth::Headers {
-                paasid: Some(paasid),
-                timestamp: h("x-tif-timestamp"),
-                nonce: h("x-tif-nonce"),
-                signature: h("x-tif-signature"),
-            };
-            auth::verify(&hs, &inst.secret, chrono::Utc::now().timestamp(), &self.nonces)?;
-            if inst.fixmedins_code != env.fixmedins_code {
-                return Err(GwError::new(format!(
-                    "字段 fixmedins_code“{}”与接入账号所属机构“{}”不一致",
-                    env.fixmedins_code, inst.fixmedins_code
-                )));
-            }
-            inst
-        } else {
-            self.store
-                .institution(&env.fixmedins_code)
-                .await
-                .map_err(db)?
-                .ok_or_else(|| GwError::new(format!("定点医药机构编号 fixmedins_code“{}”不存在", env.fixmedins_code)))?
+        let paasid =
+            h("x-tif-paasid").filter(|s| !s.is_empty()).ok_or_else(|| GwError::new("缺少请求头 x-tif-paasid"))?;
+        let inst = self.institution_by_paasid(paasid).await?;
+        let hs = auth::Headers {
+            paasid: Some(paasid),
+            timestamp: h("x-tif-timestamp"),
+            nonce: h("x-tif-nonce"),
+            signature: h("x-tif-signature"),
         };
+        auth::verify(&hs, &inst.secret, chrono::Utc::now().timestamp(), &self.nonces)?;
+        if inst.fixmedins_code != env.fixmedins_code {
+            return Err(GwError::new(format!(
+                "字段 fixmedins_code“{}”与接入账号所属机构“{}”不一致",
+                env.fixmedins_code, inst.fixmedins_code
+            )));
+        }
         Ok(inst)
     }
 

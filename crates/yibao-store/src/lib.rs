@@ -100,7 +100,7 @@ impl Store {
         sqlx::migrate!("./migrations").run(&write).await?;
         let read = pool(if pragmas { 4 } else { 8 }).await?;
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(writer(write, rx, backend));
+        tokio::spawn(writer(write, rx));
         Ok(Store { backend, read, writer: tx })
     }
 
@@ -117,7 +117,7 @@ impl Store {
     }
 }
 
-async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, backend: Backend) {
+async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -126,7 +126,7 @@ async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, backend: Backend) {
                 Err(_) => break,
             }
         }
-        let results = commit_batch(&pool, &jobs, backend).await;
+        let results = commit_batch(&pool, &jobs).await;
         for (job, r) in jobs.into_iter().zip(results) {
             let _ = job.reply.send(r);
         }
@@ -134,7 +134,7 @@ async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>, backend: Backend) {
 }
 
 /// Runs every job in its own savepoint inside one transaction; if the commit fails, every job fails.
-async fn commit_batch(pool: &AnyPool, jobs: &[Job], backend: Backend) -> Vec<Result<()>> {
+async fn commit_batch(pool: &AnyPool, jobs: &[Job]) -> Vec<Result<()>> {
     let mut results: Vec<Result<()>> = Vec::with_capacity(jobs.len());
     let outcome: Result<()> = async {
         let mut tx = pool.begin().await?;
@@ -142,7 +142,7 @@ async fn commit_batch(pool: &AnyPool, jobs: &[Job], backend: Backend) -> Vec<Res
             let mut sp = sqlx::Connection::begin(&mut *tx).await?;
             let mut r = Ok(());
             for op in &job.ops {
-                if let Err(e) = ops::apply(&mut sp, op, backend).await {
+                if let Err(e) = ops::apply(&mut sp, op).await {
                     r = Err(e);
                     break;
                 }

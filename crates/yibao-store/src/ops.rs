@@ -4,7 +4,7 @@ use sqlx::any::AnyQueryResult;
 use sqlx::{Any, AnyConnection};
 
 use crate::rows::*;
-use crate::{Backend, Result, StoreError, now_text};
+use crate::{Result, StoreError, now_text};
 
 /// One change to the ledger. A job is a list of these, committed together or not at all.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ fn dup(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     }
 }
 
-pub(crate) async fn apply(c: &mut AnyConnection, op: &Op, _backend: Backend) -> Result<()> {
+pub(crate) async fn apply(c: &mut AnyConnection, op: &Op) -> Result<()> {
     match op {
         Op::UpsertInstitution(i) => {
             sqlx::query::<Any>(

@@ -168,7 +168,7 @@ impl Call<'_> {
     pub fn audit(&self, action: &str, entity: &str, entity_id: &str, detail: Value) -> yibao_store::Op {
         yibao_store::Op::Audit(yibao_store::AuditRow {
             id: self.gw.ids.id('A'),
-            at: crate::ids::now_text(),
+            at: yibao_store::now_text(),
             actor: format!("{}/{}", self.inst.fixmedins_code, self.env.opter),
             action: action.to_string(),
             entity: entity.to_string(),

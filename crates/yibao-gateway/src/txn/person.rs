@@ -14,7 +14,7 @@ pub async fn sign(c: &Call<'_>) -> GwResult<Outcome> {
     let n = c.node(node)?;
     let opter_no = n.str("opter_no", 30)?;
     let sign_no = if c.env.infno == "9001" { c.gw.ids.id('G') } else { n.str("sign_no", 30)? };
-    let t = crate::ids::now_text();
+    let t = yibao_store::now_text();
     Ok(Outcome {
         output: json!({ out: { "sign_time": t, "sign_no": sign_no } }),
         ops: vec![c.audit(

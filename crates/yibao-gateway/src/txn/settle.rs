@@ -180,7 +180,7 @@ async fn compute(c: &Call<'_>) -> GwResult<Computed> {
     {
         return Err(GwError::new(format!("字段 data.med_type“{m}”与就诊信息中的医疗类别“{}”不一致", v.med_type)));
     }
-    c.check_agreement(&crate::ids::now_text()[..10]).await?;
+    c.check_agreement(&yibao_store::now_text()[..10]).await?;
     let lines = c.gw.store.fee_lines(&psn_no, &mdtrt_id, Some("uploaded")).await.map_err(db)?;
     if lines.is_empty() {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 没有待结算的费用明细，请先上传费用明细")));
@@ -244,13 +244,12 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
     let x = compute(c).await?;
     let s = &x.settlement;
     let setl_id = c.gw.ids.id('S');
-    let setl_time = crate::ids::now_text();
+    let setl_time = yibao_store::now_text();
     let ids = SetlIds {
         setl_id: setl_id.clone(),
         setl_time: setl_time.clone(),
         medins_setl_id: c.env.msgid.clone(),
         mdtrt_cert_type: x.visit.mdtrt_cert_type.clone(),
-        clr_type: String::new(),
     };
     let info = setlinfo(&x.policy, &x.req, s, &ids, false);
     let details = setldetail(&x.policy, s);
@@ -379,7 +378,7 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
     let delta: BTreeMap<String, i64> =
         serde_json::from_str(&orig.delta).map_err(|_| GwError::new("原结算的累计变化无法读取"))?;
     let new_id = c.gw.ids.id('S');
-    let setl_time = crate::ids::now_text();
+    let setl_time = yibao_store::now_text();
     let stored: Value = serde_json::from_str(&orig.output).unwrap_or_default();
     let mut info: SetlInfo = serde_json::from_value(stored["setlinfo"].clone())
         .map_err(|e| GwError::new(format!("原结算信息无法读取：{e}")))?;
