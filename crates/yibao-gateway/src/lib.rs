@@ -136,7 +136,7 @@ impl Gateway {
         }
         let inst = self.authenticate(headers, env).await?;
         let mutating = txn::is_mutating(&env.infno);
-        let digest = input_digest(env);
+        let digest = if mutating { input_digest(env) } else { String::new() };
         if mutating && let Some(prev) = self.replay(&inst.fixmedins_code, env, &digest).await? {
             return Ok(prev);
         }
@@ -153,7 +153,7 @@ impl Gateway {
         if !mutating {
             return Ok(Handled::Fresh(outcome.output));
         }
-        let answer = self.answer_ok(env, &ids::stamp_ms(), outcome.output.clone());
+        let answer = self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output));
         let mut ops = outcome.ops;
         ops.push(Op::LogRequest {
             fixmedins_code: inst.fixmedins_code.clone(),
@@ -238,39 +238,20 @@ impl Gateway {
         Ok(row)
     }
 
-    fn answer_ok(&self, env: &envelope::Envelope, refmsg_time: &str, output: Value) -> Answer {
-        Answer {
-            infcode: 0,
-            inf_refmsgid: self.ids.refmsgid(&env.mdtrtarea_admvs),
-            refmsg_time: refmsg_time.to_string(),
-            respond_time: ids::stamp_ms(),
-            err_msg: String::new(),
-            warn_msg: String::new(),
-            output,
-        }
-    }
-
     fn answer(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, r: Result<Value, GwError>) -> Answer {
         let admvs = env.map_or(self.default_admdvs.as_str(), |e| e.mdtrtarea_admvs.as_str());
-        match r {
-            Ok(output) => Answer {
-                infcode: 0,
-                inf_refmsgid: self.ids.refmsgid(admvs),
-                refmsg_time: refmsg_time.to_string(),
-                respond_time: ids::stamp_ms(),
-                err_msg: String::new(),
-                warn_msg: String::new(),
-                output,
-            },
-            Err(e) => Answer {
-                infcode: -1,
-                inf_refmsgid: self.ids.refmsgid(admvs),
-                refmsg_time: refmsg_time.to_string(),
-                respond_time: ids::stamp_ms(),
-                err_msg: e.msg,
-                warn_msg: String::new(),
-                output: Value::Object(Default::default()),
-            },
+        let (infcode, err_msg, output) = match r {
+            Ok(output) => (0, String::new(), output),
+            Err(e) => (-1, e.msg, Value::Object(Default::default())),
+        };
+        Answer {
+            infcode,
+            inf_refmsgid: self.ids.refmsgid(admvs),
+            refmsg_time: refmsg_time.to_string(),
+            respond_time: ids::stamp_ms(),
+            err_msg,
+            warn_msg: String::new(),
+            output,
         }
     }
 }

@@ -192,6 +192,13 @@ both_backends!(inpatient_flow, |env: Env| async move {
 both_backends!(account_pays_and_is_refunded, |env: Env| async move {
     let h1 = &env.clients[0];
     let p = psn(6); // employee with a 3,000 account
+    // 1101 shows the balance on the scheme whose policy has an account (310), and none on a resident's (390).
+    let info = ok(h1, "1101", json!({ "data": { "mdtrt_cert_type": "01", "mdtrt_cert_no": p } })).await;
+    assert_eq!(info["insuinfo"][0]["insutype"], "310", "{info}");
+    assert_eq!(fen(&info["insuinfo"][0]["balc"]), Fen::yuan(3000));
+    let res = ok(h1, "1101", json!({ "data": { "mdtrt_cert_type": "01", "mdtrt_cert_no": psn(2) } })).await;
+    assert_eq!(res["insuinfo"][0]["insutype"], "390");
+    assert_eq!(fen(&res["insuinfo"][0]["balc"]), Fen::ZERO);
     let (mdtrt_id, total) = outpatient(h1, &p, "310", &[("XC10AAA093A001010104036", "20", "5", "100.00")]).await;
     let st = ok(h1, "2207", setl_input(&p, &mdtrt_id, "310", total, "1")).await;
     let si = &st["setlinfo"];

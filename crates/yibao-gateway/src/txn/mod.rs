@@ -143,6 +143,14 @@ impl Call<'_> {
         Ok(v)
     }
 
+    /// Whether the person is enrolled with status 1 (正常参保) in the scheme for the year of `date`.
+    pub async fn enrolled(&self, psn_no: &str, insutype: &str, date: chrono::NaiveDate) -> GwResult<bool> {
+        use chrono::Datelike;
+        let year = i64::from(date.year());
+        let rows = self.gw.store.enrollments(psn_no).await.map_err(db)?;
+        Ok(rows.iter().any(|e| e.insutype == insutype && e.year == year && e.psn_insu_stas == "1"))
+    }
+
     /// Refuses when the institution's agreement is suspended on a date.
     pub async fn check_agreement(&self, date: &str) -> GwResult<()> {
         if let Some(s) = self.gw.store.suspension_on(&self.inst.fixmedins_code, date).await.map_err(db)? {

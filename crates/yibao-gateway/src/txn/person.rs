@@ -64,11 +64,15 @@ pub async fn psn_info(c: &Call<'_>) -> GwResult<Outcome> {
     let enrollments = store.enrollments(&p.psn_no).await.map_err(db)?;
     let this_year: Vec<_> = enrollments.iter().filter(|e| e.year == year).collect();
     let latest = if this_year.is_empty() { enrollments.iter().take(1).collect() } else { this_year };
+    // The account balance belongs to the schemes whose policy has a personal account (职工), not to a fixed code.
+    let policy = c.policy()?;
+    let today = chrono::Local::now().date_naive();
+    let has_account = |insutype: &str| policy.scheme_for(insutype, today).is_some_and(|s| s.account.is_some());
     let insuinfo: Vec<Value> = latest
         .iter()
         .map(|e| {
             json!({
-                "balc": yibao_core::Fen(if e.insutype == "310" { balance } else { 0 }),
+                "balc": yibao_core::Fen(if has_account(&e.insutype) { balance } else { 0 }),
                 "insutype": e.insutype,
                 "psn_type": e.psn_type,
                 "psn_insu_stas": e.psn_insu_stas,
@@ -107,13 +111,7 @@ pub async fn priority(c: &Call<'_>) -> GwResult<Outcome> {
     let begntime = d.date("begntime")?;
     c.person(&psn_no).await?;
     let year = i64::from(begntime.year());
-    let enrolled =
-        c.gw.store
-            .enrollments(&psn_no)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .any(|e| e.insutype == insutype && e.year == year && e.psn_insu_stas == "1");
+    let enrolled = c.enrolled(&psn_no, &insutype, begntime).await?;
     let suspended = c.check_agreement(&begntime.to_string()).await.err();
     let (flag, why) = match (enrolled, suspended) {
         (false, _) => ("0", format!("{year} 年度未正常参加险种 {insutype}")),

@@ -11,16 +11,11 @@ use yibao_store::{Op, VisitRow};
 
 /// Refuses unless the person is enrolled (status 1) in the scheme for the year of `date`.
 async fn check_enrolled(c: &Call<'_>, psn_no: &str, insutype: &str, date: NaiveDate) -> GwResult<()> {
-    let year = i64::from(date.year());
-    let ok =
-        c.gw.store
-            .enrollments(psn_no)
-            .await
-            .map_err(db)?
-            .into_iter()
-            .any(|e| e.insutype == insutype && e.year == year && e.psn_insu_stas == "1");
-    if !ok {
-        return Err(GwError::new(format!("人员 {psn_no} 在 {year} 年度未正常参加险种 {insutype}，不能享受医保待遇")));
+    if !c.enrolled(psn_no, insutype, date).await? {
+        return Err(GwError::new(format!(
+            "人员 {psn_no} 在 {} 年度未正常参加险种 {insutype}，不能享受医保待遇",
+            date.year()
+        )));
     }
     Ok(())
 }
