@@ -42,7 +42,7 @@ pub fn institution(n: u32, total: u32) -> InstitutionRow {
         _ => "镇卫生院",
     };
     InstitutionRow {
-        fixmedins_code: format!("H9990019{n:04}"),
+        fixmedins_code: institution_code(n),
         fixmedins_name: format!("模拟县第{n}{kind}"),
         fixmedins_type: "1".to_string(),
         hosp_lv: lv.to_string(),
@@ -50,6 +50,11 @@ pub fn institution(n: u32, total: u32) -> InstitutionRow {
         paasid: format!("sim-h{n}"),
         secret: format!("sim-secret-{n}"),
     }
+}
+
+/// The synthetic institution n's code.
+pub fn institution_code(n: u32) -> String {
+    format!("H9990019{n:04}")
 }
 
 /// The synthetic person n's psn_no.
@@ -129,9 +134,7 @@ pub async fn generate(store: &Store, spec: &GenSpec, mut progress: impl FnMut(u3
                 naty: "01".to_string(),
                 hhold_id: None,
                 admdvs: SIM_ADMDVS.to_string(),
-                chosen_fixmedins_code: Some(
-                    institution(rng.u32(1..=spec.institutions), spec.institutions).fixmedins_code,
-                ),
+                chosen_fixmedins_code: Some(institution_code(rng.u32(1..=spec.institutions))),
             }));
             for y in [year - 1, year] {
                 ops.push(Op::UpsertEnrollment(EnrollmentRow {

@@ -213,11 +213,11 @@ impl Worker {
         let data = json!({ "data": { "psn_no": psn, "mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "med_type": "11",
             "medfee_sumamt": total, "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": "1", "insutype": insutype,
             "acct_used_flag": if insutype == "310" { "1" } else { "0" } } });
-        let pre = self.call(c, "2206", data.clone()).await?;
+        // 2206 is part of the flow; its figures may differ from 2207's when another flow settled the same person
+        // in between, so only 2207 is checked.
+        self.call(c, "2206", data.clone()).await?;
         let out = self.call(c, "2207", data).await?;
         check_setl(&out, total).map_err(FlowError::Refused)?;
-        // 2206 and 2207 may differ when another flow settled the same person in between: not checked.
-        let _ = pre;
         let setl_id = out["setlinfo"]["setl_id"].as_str().unwrap_or_default().to_string();
         self.rep.settlements += 1;
         self.record(&setl_id, psn).await;
