@@ -157,6 +157,7 @@ impl Gateway {
         let mut ops = outcome.ops;
         ops.push(Op::LogRequest {
             fixmedins_code: inst.fixmedins_code.clone(),
+            opter: env.opter.clone(),
             msgid: env.msgid.clone(),
             infno: env.infno.clone(),
             digest: digest.clone(),

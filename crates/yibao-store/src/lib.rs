@@ -5,18 +5,21 @@
 //! disk (SQLite: WAL with `synchronous=FULL`; PostgreSQL: `synchronous_commit` as configured, `on` by default). A job
 //! that fails (a duplicate key, a changed state, a version conflict) is rolled back alone; the others commit.
 
+mod db;
+mod migrate;
 pub mod ops;
+mod postgres;
 pub mod read;
 pub mod rows;
+mod sqlite;
 pub mod verify;
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+pub use db::{Param, Row, Val};
 pub use ops::Op;
 pub use rows::*;
 
@@ -30,9 +33,7 @@ pub enum Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("数据库错误：{0}")]
-    Db(#[from] sqlx::Error),
-    #[error("数据库迁移失败：{0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Db(String),
     /// A unique key already exists (duplicate msgid, feedetl_sn, …).
     #[error("重复：{0}")]
     Duplicate(String),
@@ -49,120 +50,104 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-struct Job {
-    ops: Vec<Op>,
-    reply: oneshot::Sender<Result<()>>,
+enum Engine {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Pg),
 }
 
-/// A handle to the store: a pool for reads and the writer for batched commits. Cheap to clone.
+/// A handle to the store: reads, and the writer for batched commits. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pub backend: Backend,
-    read: AnyPool,
-    writer: mpsc::Sender<Job>,
+    engine: Arc<Engine>,
 }
 
-/// The largest number of jobs committed in one transaction.
-const MAX_BATCH: usize = 512;
-
 impl Store {
-    /// Opens a store: a `postgres://` URL, a `sqlite:` URL, or a directory (created if needed) holding `yibao.db`.
+    /// Opens a store: a `postgres://` URL, a `sqlite:` path, or a directory (created if needed) holding `yibao.db`.
     /// Applies migrations.
     pub async fn open(target: &str) -> Result<Store> {
-        sqlx::any::install_default_drivers();
-        let (backend, url) = if target.starts_with("postgres://") || target.starts_with("postgresql://") {
-            (Backend::Postgres, target.to_string())
-        } else if let Some(rest) = target.strip_prefix("sqlite:") {
-            (Backend::Sqlite, format!("sqlite:{rest}"))
-        } else {
-            let dir = Path::new(target);
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Invalid(format!("无法创建数据目录 {target}：{e}")))?;
-            (Backend::Sqlite, format!("sqlite://{}?mode=rwc", dir.join("yibao.db").display()))
+        if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+            let pg = postgres::Pg::open(target).await?;
+            migrate::postgres(&pg).await?;
+            return Ok(Store { backend: Backend::Postgres, engine: Arc::new(Engine::Postgres(pg)) });
+        }
+        let file = match target.strip_prefix("sqlite:") {
+            Some(rest) => {
+                let f = Path::new(rest.trim_start_matches("//")).to_path_buf();
+                if let Some(dir) = f.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| StoreError::Invalid(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+                }
+                f
+            }
+            None => {
+                let dir = Path::new(target);
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Invalid(format!("无法创建数据目录 {target}：{e}")))?;
+                dir.join("yibao.db")
+            }
         };
-        let opts: AnyConnectOptions = url.parse()?;
-        let pragmas = backend == Backend::Sqlite;
-        let pool = |n: u32| {
-            AnyPoolOptions::new()
-                .max_connections(n)
-                .acquire_timeout(Duration::from_secs(30))
-                .after_connect(move |conn, _| {
-                    Box::pin(async move {
-                        if pragmas {
-                            conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=OFF;")
-                                .await?;
-                        }
-                        Ok(())
-                    })
-                })
-                .connect_with(opts.clone())
-        };
-        let write = pool(1).await?;
-        sqlx::migrate!("./migrations").run(&write).await?;
-        let read = pool(if pragmas { 4 } else { 8 }).await?;
-        let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(writer(write, rx));
-        Ok(Store { backend, read, writer: tx })
+        let db = tokio::task::spawn_blocking(move || sqlite::Sqlite::open(&file, migrate::sqlite))
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        Ok(Store { backend: Backend::Sqlite, engine: Arc::new(Engine::Sqlite(db)) })
     }
 
     /// Commits a job's operations atomically (batched with other jobs); returns once durable.
     pub async fn commit(&self, ops: Vec<Op>) -> Result<()> {
+        let stmts = ops::statements(ops, self.backend);
         let (reply, rx) = oneshot::channel();
-        self.writer.send(Job { ops, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        match &*self.engine {
+            Engine::Sqlite(s) => s.submit(db::Job { stmts, reply })?,
+            Engine::Postgres(p) => p.submit(db::Job { stmts, reply })?,
+        }
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
-    /// The pool for reads.
-    pub fn pool(&self) -> &AnyPool {
-        &self.read
+    /// A short read (point lookups, a visit's lines): on SQLite it runs in the calling thread.
+    pub async fn rows(&self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>> {
+        match &*self.engine {
+            Engine::Sqlite(s) => s.rows(sql, &params),
+            Engine::Postgres(p) => p.rows(sql, &params).await,
+        }
     }
-}
 
-async fn writer(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
-        let results = commit_batch(&pool, &jobs).await;
-        for (job, r) in jobs.into_iter().zip(results) {
-            let _ = job.reply.send(r);
-        }
+    /// The first row of a short read.
+    pub async fn row(&self, sql: &str, params: Vec<Param>) -> Result<Option<Row>> {
+        Ok(self.rows(sql, params).await?.into_iter().next())
     }
-}
 
-/// Runs every job in its own savepoint inside one transaction; if the commit fails, every job fails.
-async fn commit_batch(pool: &AnyPool, jobs: &[Job]) -> Vec<Result<()>> {
-    let mut results: Vec<Result<()>> = Vec::with_capacity(jobs.len());
-    let outcome: Result<()> = async {
-        let mut tx = pool.begin().await?;
-        for job in jobs {
-            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-            let mut r = Ok(());
-            for op in &job.ops {
-                if let Err(e) = ops::apply(&mut sp, op).await {
-                    r = Err(e);
-                    break;
-                }
+    /// A long read (statistics, exports, verification): on SQLite it runs on a blocking thread, so that it does not
+    /// hold up the calls being answered.
+    pub async fn scan(&self, sql: &str, params: Vec<Param>) -> Result<Vec<Row>> {
+        match &*self.engine {
+            Engine::Sqlite(_) => {
+                let me = self.clone();
+                let sql = sql.to_string();
+                tokio::task::spawn_blocking(move || match &*me.engine {
+                    Engine::Sqlite(s) => s.rows(&sql, &params),
+                    Engine::Postgres(_) => unreachable!("checked above"),
+                })
+                .await
+                .map_err(|e| StoreError::Invalid(e.to_string()))?
             }
-            match r {
-                Ok(()) => sp.commit().await?,
-                Err(_) => sp.rollback().await?,
-            }
-            results.push(r);
+            Engine::Postgres(p) => p.rows(sql, &params).await,
         }
-        tx.commit().await?;
-        Ok(())
     }
-    .await;
-    match outcome {
-        Ok(()) => results,
-        Err(e) => {
-            tracing::error!(error = %e, jobs = jobs.len(), "batch commit failed");
-            let msg = e.to_string();
-            jobs.iter().map(|_| Err(StoreError::Invalid(format!("提交失败：{msg}")))).collect()
+
+    /// A SQLite connection of its own, for bulk work outside the writer (None on PostgreSQL).
+    pub fn sqlite_connection(&self) -> Option<Result<rusqlite::Connection>> {
+        match &*self.engine {
+            Engine::Sqlite(s) => Some(s.connection()),
+            Engine::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool (None on SQLite), for bulk work and benchmarks.
+    pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
+        match &*self.engine {
+            Engine::Sqlite(_) => None,
+            Engine::Postgres(p) => Some(&p.pool),
         }
     }
 }
@@ -176,13 +161,12 @@ pub fn now_text() -> String {
 /// need a clean ledger on a real server).
 pub async fn create_postgres_database(admin_url: &str, prefix: &str) -> Result<String> {
     use sqlx::Connection;
-    sqlx::any::install_default_drivers();
     let name = format!(
         "{prefix}_{}_{}",
         std::process::id(),
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default().unsigned_abs() % 1_000_000_000_000
     );
-    let mut c = sqlx::AnyConnection::connect(admin_url).await?;
+    let mut c = sqlx::PgConnection::connect(admin_url).await?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await?;
     c.close().await?;
     let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
@@ -192,11 +176,10 @@ pub async fn create_postgres_database(admin_url: &str, prefix: &str) -> Result<S
 /// Drops databases made by [`create_postgres_database`] with this prefix in other (finished) processes.
 pub async fn drop_stale_postgres_databases(admin_url: &str, prefix: &str) -> Result<usize> {
     use sqlx::{Connection, Row};
-    sqlx::any::install_default_drivers();
-    let mut c = sqlx::AnyConnection::connect(admin_url).await?;
+    let mut c = sqlx::PgConnection::connect(admin_url).await?;
     let mine = format!("{prefix}_{}_", std::process::id());
     let names: Vec<String> =
-        sqlx::query::<sqlx::Any>("SELECT CAST(datname AS TEXT) AS datname FROM pg_database WHERE datname LIKE $1")
+        sqlx::query("SELECT CAST(datname AS TEXT) AS datname FROM pg_database WHERE datname LIKE $1")
             .bind(format!("{prefix}\\_%"))
             .fetch_all(&mut c)
             .await?

@@ -2,26 +2,24 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row};
-
+use crate::db::Row;
 use crate::rows::*;
 use crate::{Result, Store};
 
-fn s(r: &AnyRow, c: &str) -> String {
-    r.try_get::<String, _>(c).unwrap_or_default()
+fn s(r: &Row, c: &str) -> String {
+    r.text(c)
 }
-fn os(r: &AnyRow, c: &str) -> Option<String> {
-    r.try_get::<Option<String>, _>(c).ok().flatten()
+fn os(r: &Row, c: &str) -> Option<String> {
+    r.opt_text(c)
 }
-fn n(r: &AnyRow, c: &str) -> i64 {
-    r.try_get::<i64, _>(c).unwrap_or_default()
+fn n(r: &Row, c: &str) -> i64 {
+    r.int(c)
 }
-fn on(r: &AnyRow, c: &str) -> Option<i64> {
-    r.try_get::<Option<i64>, _>(c).ok().flatten()
+fn on(r: &Row, c: &str) -> Option<i64> {
+    r.opt_int(c)
 }
 
-fn institution(r: &AnyRow) -> InstitutionRow {
+fn institution(r: &Row) -> InstitutionRow {
     InstitutionRow {
         fixmedins_code: s(r, "fixmedins_code"),
         fixmedins_name: s(r, "fixmedins_name"),
@@ -33,7 +31,7 @@ fn institution(r: &AnyRow) -> InstitutionRow {
     }
 }
 
-fn person(r: &AnyRow) -> PersonRow {
+fn person(r: &Row) -> PersonRow {
     PersonRow {
         psn_no: s(r, "psn_no"),
         certno: s(r, "certno"),
@@ -48,7 +46,7 @@ fn person(r: &AnyRow) -> PersonRow {
     }
 }
 
-fn visit(r: &AnyRow) -> VisitRow {
+fn visit(r: &Row) -> VisitRow {
     VisitRow {
         psn_no: s(r, "psn_no"),
         mdtrt_id: s(r, "mdtrt_id"),
@@ -67,7 +65,7 @@ fn visit(r: &AnyRow) -> VisitRow {
     }
 }
 
-fn fee_line(r: &AnyRow) -> FeeLineRow {
+fn fee_line(r: &Row) -> FeeLineRow {
     FeeLineRow {
         psn_no: s(r, "psn_no"),
         mdtrt_id: s(r, "mdtrt_id"),
@@ -92,7 +90,16 @@ fn fee_line(r: &AnyRow) -> FeeLineRow {
     }
 }
 
-fn settlement(r: &AnyRow) -> SettlementRow {
+fn setl_detail(r: &Row) -> SetlDetailRow {
+    SetlDetailRow {
+        fund_pay_type: s(r, "fund_pay_type"),
+        fund_payamt: n(r, "fund_payamt"),
+        inscp_scp_amt: n(r, "inscp_scp_amt"),
+        crt_payb_lmt_amt: on(r, "crt_payb_lmt_amt"),
+    }
+}
+
+fn settlement(r: &Row) -> SettlementRow {
     SettlementRow {
         psn_no: s(r, "psn_no"),
         setl_id: s(r, "setl_id"),
@@ -136,37 +143,24 @@ fn settlement(r: &AnyRow) -> SettlementRow {
 
 impl Store {
     pub async fn institution(&self, code: &str) -> Result<Option<InstitutionRow>> {
-        let r = sqlx::query::<Any>("SELECT * FROM institution WHERE fixmedins_code = $1")
-            .bind(code)
-            .fetch_optional(self.pool())
-            .await?;
+        let r = self.row("SELECT * FROM institution WHERE fixmedins_code = $1", crate::params![code]).await?;
         Ok(r.as_ref().map(institution))
     }
 
     pub async fn institution_by_paasid(&self, paasid: &str) -> Result<Option<InstitutionRow>> {
-        let r = sqlx::query::<Any>("SELECT * FROM institution WHERE paasid = $1")
-            .bind(paasid)
-            .fetch_optional(self.pool())
-            .await?;
+        let r = self.row("SELECT * FROM institution WHERE paasid = $1", crate::params![paasid]).await?;
         Ok(r.as_ref().map(institution))
     }
 
     pub async fn institutions(&self) -> Result<Vec<InstitutionRow>> {
-        let rows =
-            sqlx::query::<Any>("SELECT * FROM institution ORDER BY fixmedins_code").fetch_all(self.pool()).await?;
+        let rows = self.rows("SELECT * FROM institution ORDER BY fixmedins_code", crate::params![]).await?;
         Ok(rows.iter().map(institution).collect())
     }
 
     /// The suspension in force on a date, if any.
     pub async fn suspension_on(&self, code: &str, date: &str) -> Result<Option<SuspensionRow>> {
-        let r = sqlx::query::<Any>(
-            "SELECT * FROM agreement_suspension WHERE fixmedins_code = $1 AND begndate <= $2 AND (enddate IS NULL OR enddate >= $2)
-             ORDER BY begndate DESC LIMIT 1",
-        )
-        .bind(code)
-        .bind(date)
-        .fetch_optional(self.pool())
-        .await?;
+        let r = self.row("SELECT * FROM agreement_suspension WHERE fixmedins_code = $1 AND begndate <= $2 AND (enddate IS NULL OR enddate >= $2)
+             ORDER BY begndate DESC LIMIT 1", crate::params![code, date]).await?;
         Ok(r.map(|r| SuspensionRow {
             fixmedins_code: s(&r, "fixmedins_code"),
             begndate: s(&r, "begndate"),
@@ -176,25 +170,18 @@ impl Store {
     }
 
     pub async fn person(&self, psn_no: &str) -> Result<Option<PersonRow>> {
-        let r = sqlx::query::<Any>("SELECT * FROM person WHERE psn_no = $1")
-            .bind(psn_no)
-            .fetch_optional(self.pool())
-            .await?;
+        let r = self.row("SELECT * FROM person WHERE psn_no = $1", crate::params![psn_no]).await?;
         Ok(r.as_ref().map(person))
     }
 
     pub async fn person_by_certno(&self, certno: &str) -> Result<Option<PersonRow>> {
-        let r = sqlx::query::<Any>("SELECT * FROM person WHERE certno = $1")
-            .bind(certno)
-            .fetch_optional(self.pool())
-            .await?;
+        let r = self.row("SELECT * FROM person WHERE certno = $1", crate::params![certno]).await?;
         Ok(r.as_ref().map(person))
     }
 
     pub async fn enrollments(&self, psn_no: &str) -> Result<Vec<EnrollmentRow>> {
-        let rows = sqlx::query::<Any>("SELECT * FROM enrollment WHERE psn_no = $1 ORDER BY year DESC, insutype")
-            .bind(psn_no)
-            .fetch_all(self.pool())
+        let rows = self
+            .rows("SELECT * FROM enrollment WHERE psn_no = $1 ORDER BY year DESC, insutype", crate::params![psn_no])
             .await?;
         Ok(rows
             .iter()
@@ -212,9 +199,8 @@ impl Store {
     }
 
     pub async fn identities(&self, psn_no: &str) -> Result<Vec<IdentityRow>> {
-        let rows = sqlx::query::<Any>("SELECT * FROM identity WHERE psn_no = $1 ORDER BY begndate, code")
-            .bind(psn_no)
-            .fetch_all(self.pool())
+        let rows = self
+            .rows("SELECT * FROM identity WHERE psn_no = $1 ORDER BY begndate, code", crate::params![psn_no])
             .await?;
         Ok(rows
             .iter()
@@ -229,9 +215,8 @@ impl Store {
     }
 
     pub async fn diseases(&self, psn_no: &str) -> Result<Vec<DiseaseRow>> {
-        let rows = sqlx::query::<Any>("SELECT * FROM registered_disease WHERE psn_no = $1 ORDER BY begndate, code")
-            .bind(psn_no)
-            .fetch_all(self.pool())
+        let rows = self
+            .rows("SELECT * FROM registered_disease WHERE psn_no = $1 ORDER BY begndate, code", crate::params![psn_no])
             .await?;
         Ok(rows
             .iter()
@@ -246,18 +231,13 @@ impl Store {
     }
 
     pub async fn account_balance(&self, psn_no: &str) -> Result<Option<i64>> {
-        let r = sqlx::query::<Any>("SELECT balance FROM account WHERE psn_no = $1")
-            .bind(psn_no)
-            .fetch_optional(self.pool())
-            .await?;
+        let r = self.row("SELECT balance FROM account WHERE psn_no = $1", crate::params![psn_no]).await?;
         Ok(r.map(|r| n(&r, "balance")))
     }
 
     pub async fn visit(&self, psn_no: &str, mdtrt_id: &str) -> Result<Option<VisitRow>> {
-        let r = sqlx::query::<Any>("SELECT * FROM visit WHERE psn_no = $1 AND mdtrt_id = $2")
-            .bind(psn_no)
-            .bind(mdtrt_id)
-            .fetch_optional(self.pool())
+        let r = self
+            .row("SELECT * FROM visit WHERE psn_no = $1 AND mdtrt_id = $2", crate::params![psn_no, mdtrt_id])
             .await?;
         Ok(r.as_ref().map(visit))
     }
@@ -266,31 +246,18 @@ impl Store {
     pub async fn fee_lines(&self, psn_no: &str, mdtrt_id: &str, state: Option<&str>) -> Result<Vec<FeeLineRow>> {
         let rows = match state {
             Some(st) => {
-                sqlx::query::<Any>(
-                    "SELECT * FROM fee_line WHERE psn_no = $1 AND mdtrt_id = $2 AND state = $3 ORDER BY fee_ocur_time, feedetl_sn",
-                )
-                .bind(psn_no)
-                .bind(mdtrt_id)
-                .bind(st)
-                .fetch_all(self.pool())
-                .await?
+                self.rows("SELECT * FROM fee_line WHERE psn_no = $1 AND mdtrt_id = $2 AND state = $3 ORDER BY fee_ocur_time, feedetl_sn", crate::params![psn_no, mdtrt_id, st]).await?
             }
             None => {
-                sqlx::query::<Any>("SELECT * FROM fee_line WHERE psn_no = $1 AND mdtrt_id = $2 ORDER BY fee_ocur_time, feedetl_sn")
-                    .bind(psn_no)
-                    .bind(mdtrt_id)
-                    .fetch_all(self.pool())
-                    .await?
+                self.rows("SELECT * FROM fee_line WHERE psn_no = $1 AND mdtrt_id = $2 ORDER BY fee_ocur_time, feedetl_sn", crate::params![psn_no, mdtrt_id]).await?
             }
         };
         Ok(rows.iter().map(fee_line).collect())
     }
 
     pub async fn settlement(&self, psn_no: &str, setl_id: &str) -> Result<Option<SettlementRow>> {
-        let r = sqlx::query::<Any>("SELECT * FROM settlement WHERE psn_no = $1 AND setl_id = $2")
-            .bind(psn_no)
-            .bind(setl_id)
-            .fetch_optional(self.pool())
+        let r = self
+            .row("SELECT * FROM settlement WHERE psn_no = $1 AND setl_id = $2", crate::params![psn_no, setl_id])
             .await?;
         let Some(r) = r else { return Ok(None) };
         let mut st = settlement(&r);
@@ -300,61 +267,38 @@ impl Store {
 
     /// The per-fund rows of a settlement.
     pub async fn setl_details_of(&self, psn_no: &str, setl_id: &str) -> Result<Vec<SetlDetailRow>> {
-        let rows = sqlx::query::<Any>("SELECT * FROM setl_detail WHERE psn_no = $1 AND setl_id = $2 ORDER BY seq")
-            .bind(psn_no)
-            .bind(setl_id)
-            .fetch_all(self.pool())
+        let rows = self
+            .rows(
+                "SELECT * FROM setl_detail WHERE psn_no = $1 AND setl_id = $2 ORDER BY seq",
+                crate::params![psn_no, setl_id],
+            )
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| SetlDetailRow {
-                fund_pay_type: s(r, "fund_pay_type"),
-                fund_payamt: n(r, "fund_payamt"),
-                inscp_scp_amt: n(r, "inscp_scp_amt"),
-                crt_payb_lmt_amt: on(r, "crt_payb_lmt_amt"),
-            })
-            .collect())
+        Ok(rows.iter().map(setl_detail).collect())
     }
 
     /// A person's settlements (and reversals) whose settlement time falls in [from, to].
     pub async fn settlements_of(&self, psn_no: &str, from: &str, to: &str) -> Result<Vec<SettlementRow>> {
-        let rows = sqlx::query::<Any>(
-            "SELECT * FROM settlement WHERE psn_no = $1 AND setl_time >= $2 AND setl_time <= $3 ORDER BY setl_time, setl_id",
-        )
-        .bind(psn_no)
-        .bind(from)
-        .bind(to)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = self.rows("SELECT * FROM settlement WHERE psn_no = $1 AND setl_time >= $2 AND setl_time <= $3 ORDER BY setl_time, setl_id", crate::params![psn_no, from, to]).await?;
         Ok(rows.iter().map(settlement).collect())
     }
 
     /// The latest settlement of a visit that has not been reversed.
     pub async fn live_settlement_of_visit(&self, psn_no: &str, mdtrt_id: &str) -> Result<Option<SettlementRow>> {
-        let r = sqlx::query::<Any>(
-            "SELECT * FROM settlement WHERE psn_no = $1 AND mdtrt_id = $2 AND kind = 'settle' AND reversed_by IS NULL
-             ORDER BY setl_time DESC LIMIT 1",
-        )
-        .bind(psn_no)
-        .bind(mdtrt_id)
-        .fetch_optional(self.pool())
-        .await?;
+        let r = self.row("SELECT * FROM settlement WHERE psn_no = $1 AND mdtrt_id = $2 AND kind = 'settle' AND reversed_by IS NULL
+             ORDER BY setl_time DESC LIMIT 1", crate::params![psn_no, mdtrt_id]).await?;
         Ok(r.as_ref().map(settlement))
     }
 
     /// A person's accumulators for a year and scheme, and the person-year version to write against.
     pub async fn accumulators(&self, psn_no: &str, year: i64, insutype: &str) -> Result<(BTreeMap<String, i64>, i64)> {
-        let rows =
-            sqlx::query::<Any>("SELECT name, value FROM accumulator WHERE psn_no = $1 AND year = $2 AND insutype = $3")
-                .bind(psn_no)
-                .bind(year)
-                .bind(insutype)
-                .fetch_all(self.pool())
-                .await?;
-        let version = sqlx::query::<Any>("SELECT version FROM person_year WHERE psn_no = $1 AND year = $2")
-            .bind(psn_no)
-            .bind(year)
-            .fetch_optional(self.pool())
+        let rows = self
+            .rows(
+                "SELECT name, value FROM accumulator WHERE psn_no = $1 AND year = $2 AND insutype = $3",
+                crate::params![psn_no, year, insutype],
+            )
+            .await?;
+        let version = self
+            .row("SELECT version FROM person_year WHERE psn_no = $1 AND year = $2", crate::params![psn_no, year])
             .await?
             .map(|r| n(&r, "version"))
             .unwrap_or(0);
@@ -363,13 +307,12 @@ impl Store {
 
     /// The answer logged for a msgid, with the transaction number and input digest it was given for.
     pub async fn logged_request(&self, fixmedins_code: &str, msgid: &str) -> Result<Option<LoggedRequest>> {
-        let r = sqlx::query::<Any>(
-            "SELECT infno, digest, response FROM request_log WHERE fixmedins_code = $1 AND msgid = $2",
-        )
-        .bind(fixmedins_code)
-        .bind(msgid)
-        .fetch_optional(self.pool())
-        .await?;
+        let r = self
+            .row(
+                "SELECT infno, digest, response FROM request_log WHERE fixmedins_code = $1 AND msgid = $2",
+                crate::params![fixmedins_code, msgid],
+            )
+            .await?;
         Ok(r.map(|r| LoggedRequest { infno: s(&r, "infno"), digest: s(&r, "digest"), response: s(&r, "response") }))
     }
 
@@ -380,17 +323,23 @@ impl Store {
 
     /// Every settlement row (for `yibao verify`), in ledger order.
     pub async fn all_settlements(&self) -> Result<Vec<SettlementRow>> {
-        let rows = sqlx::query::<Any>("SELECT * FROM settlement ORDER BY psn_no, setl_time, setl_id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.scan("SELECT * FROM settlement ORDER BY psn_no, setl_time, setl_id", crate::params![]).await?;
         Ok(rows.iter().map(settlement).collect())
+    }
+
+    /// Every settlement's per-fund rows, by (psn_no, setl_id), in order.
+    pub async fn all_setl_details(&self) -> Result<BTreeMap<(String, String), Vec<SetlDetailRow>>> {
+        let rows = self.scan("SELECT * FROM setl_detail ORDER BY psn_no, setl_id, seq", crate::params![]).await?;
+        let mut m: BTreeMap<(String, String), Vec<SetlDetailRow>> = BTreeMap::new();
+        for r in &rows {
+            m.entry((s(r, "psn_no"), s(r, "setl_id"))).or_default().push(setl_detail(r));
+        }
+        Ok(m)
     }
 
     /// Every accumulator value, keyed by (psn_no, year, insutype, name).
     pub async fn all_accumulators(&self) -> Result<BTreeMap<(String, i64, String, String), i64>> {
-        let rows = sqlx::query::<Any>("SELECT psn_no, year, insutype, name, value FROM accumulator")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.scan("SELECT psn_no, year, insutype, name, value FROM accumulator", crate::params![]).await?;
         Ok(rows
             .iter()
             .map(|r| ((s(r, "psn_no"), n(r, "year"), s(r, "insutype"), s(r, "name")), n(r, "value")))
@@ -399,42 +348,36 @@ impl Store {
 
     /// The newest policy pack text of a region.
     pub async fn latest_policy(&self, admdvs: &str) -> Result<Option<(String, String)>> {
-        let r = sqlx::query::<Any>(
-            "SELECT version, pack FROM policy_version WHERE admdvs = $1 ORDER BY loaded_at DESC, version DESC LIMIT 1",
-        )
-        .bind(admdvs)
-        .fetch_optional(self.pool())
-        .await?;
+        let r = self.row("SELECT version, pack FROM policy_version WHERE admdvs = $1 ORDER BY loaded_at DESC, version DESC LIMIT 1", crate::params![admdvs]).await?;
         Ok(r.map(|r| (s(&r, "version"), s(&r, "pack"))))
     }
 
     /// Everyone enrolled (status 1) in a year: (psn_no, certno, insutype).
     pub async fn enrolled_people(&self, year: i64) -> Result<Vec<(String, String, String)>> {
-        let rows = sqlx::query::<Any>(
-            "SELECT p.psn_no AS psn_no, p.certno AS certno, e.insutype AS insutype FROM person p
+        let rows = self
+            .rows(
+                "SELECT p.psn_no AS psn_no, p.certno AS certno, e.insutype AS insutype FROM person p
              JOIN enrollment e ON e.psn_no = p.psn_no WHERE e.year = $1 AND e.psn_insu_stas = '1' ORDER BY p.psn_no",
-        )
-        .bind(year)
-        .fetch_all(self.pool())
-        .await?;
+                crate::params![year],
+            )
+            .await?;
         Ok(rows.iter().map(|r| (s(r, "psn_no"), s(r, "certno"), s(r, "insutype"))).collect())
     }
 
     /// The text of one policy version, if stored.
     pub async fn policy_text(&self, admdvs: &str, version: &str) -> Result<Option<String>> {
-        let r = sqlx::query::<Any>("SELECT pack FROM policy_version WHERE admdvs = $1 AND version = $2")
-            .bind(admdvs)
-            .bind(version)
-            .fetch_optional(self.pool())
+        let r = self
+            .row("SELECT pack FROM policy_version WHERE admdvs = $1 AND version = $2", crate::params![admdvs, version])
             .await?;
         Ok(r.map(|r| s(&r, "pack")))
     }
 
     pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditRow>> {
-        let rows = sqlx::query::<Any>("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at, id")
-            .bind(entity)
-            .bind(entity_id)
-            .fetch_all(self.pool())
+        let rows = self
+            .rows(
+                "SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY at, id",
+                crate::params![entity, entity_id],
+            )
             .await?;
         Ok(rows
             .iter()

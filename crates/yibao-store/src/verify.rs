@@ -54,8 +54,9 @@ impl Store {
     pub async fn verify(&self) -> Result<Report> {
         let mut r = Report::default();
         let mut rows = self.all_settlements().await?;
+        let mut details = self.all_setl_details().await?;
         for s in &mut rows {
-            s.details = self.setl_details_of(&s.psn_no, &s.setl_id).await?;
+            s.details = details.remove(&(s.psn_no.clone(), s.setl_id.clone())).unwrap_or_default();
         }
         let by_id: BTreeMap<(&str, &str), &SettlementRow> =
             rows.iter().map(|s| ((s.psn_no.as_str(), s.setl_id.as_str()), s)).collect();

@@ -117,13 +117,7 @@ pub async fn upload(c: &Call<'_>) -> GwResult<Outcome> {
         r.chrgitm_lv = x.chrgitm_lv.code().to_string();
     }
     let out = json!({ "result": fee_results(&policy, &req, &results) });
-    let n = rows.len();
-    Ok(Outcome {
-        output: out,
-        ops: vec![Op::InsertFeeLines(rows), c.audit("费用明细上传", "visit", &visit_id, json!({ "lines": n }))],
-        psn_no: Some(psn),
-        guard: None,
-    })
+    Ok(Outcome { output: out, ops: vec![Op::InsertFeeLines(rows)], psn_no: Some(psn), guard: None })
 }
 
 pub async fn cancel(c: &Call<'_>) -> GwResult<Outcome> {
@@ -161,13 +155,9 @@ pub async fn cancel(c: &Call<'_>) -> GwResult<Outcome> {
             vec![sn]
         }
     };
-    let n = if sns.is_empty() { uploaded.len() } else { sns.len() };
     Ok(Outcome {
         output: json!({}),
-        ops: vec![
-            Op::CancelFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), feedetl_sn: sns },
-            c.audit("费用明细撤销", "visit", &mdtrt_id, json!({ "lines": n })),
-        ],
+        ops: vec![Op::CancelFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), feedetl_sn: sns }],
         psn_no: Some(psn_no),
         guard: None,
     })

@@ -323,12 +323,6 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
             endtime: None,
         });
     }
-    ops.push(c.audit(
-        "结算",
-        "settlement",
-        &setl_id,
-        json!({ "mdtrt_id": x.visit.mdtrt_id, "fund_pay_sumamt": s.fund_pay_sumamt }),
-    ));
     Ok(Outcome { output: out, ops, psn_no: Some(psn_no), guard: Some(guard) })
 }
 
@@ -448,7 +442,6 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
             endtime: None,
         });
     }
-    ops.push(c.audit("结算撤销", "settlement", &setl_id, json!({ "reversal": new_id })));
     Ok(Outcome { output: out, ops, psn_no: Some(psn_no), guard: Some(guard) })
 }
 

@@ -87,7 +87,7 @@ pub async fn register(c: &Call<'_>) -> GwResult<Outcome> {
     };
     Ok(Outcome {
         output: data(json!({ "mdtrt_id": mdtrt_id, "psn_no": psn_no, "ipt_otp_no": ipt_otp_no })),
-        ops: vec![Op::InsertVisit(visit), c.audit("门诊挂号", "visit", &mdtrt_id, json!({ "psn_no": psn_no }))],
+        ops: vec![Op::InsertVisit(visit)],
         psn_no: Some(psn_no),
         guard: None,
     })
@@ -109,10 +109,6 @@ pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
         )));
     }
     Ok(visit_change(
-        c,
-        "挂号撤销",
-        psn_no.clone(),
-        &mdtrt_id,
         vec![
             Op::CancelFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), feedetl_sn: Vec::new() },
             Op::VisitState {
@@ -123,6 +119,7 @@ pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
                 endtime: None,
             },
         ],
+        psn_no,
     ))
 }
 
@@ -142,10 +139,6 @@ pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 当前状态为“{}”，不能上传就诊信息", state_zh(&v.state))));
     }
     Ok(visit_change(
-        c,
-        "门诊就诊信息上传",
-        psn_no.clone(),
-        &mdtrt_id,
         vec![Op::VisitInfo {
             psn_no: psn_no.clone(),
             mdtrt_id: mdtrt_id.clone(),
@@ -153,6 +146,7 @@ pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
             diagnoses: diag,
             opsp_dise_code: dise,
         }],
+        psn_no,
     ))
 }
 
@@ -202,7 +196,7 @@ pub async fn admit(c: &Call<'_>) -> GwResult<Outcome> {
     };
     Ok(Outcome {
         output: json!({ "result": { "mdtrt_id": mdtrt_id } }),
-        ops: vec![Op::InsertVisit(visit), c.audit("入院办理", "visit", &mdtrt_id, json!({ "psn_no": psn_no }))],
+        ops: vec![Op::InsertVisit(visit)],
         psn_no: Some(psn_no),
         guard: None,
     })
@@ -231,10 +225,6 @@ pub async fn discharge(c: &Call<'_>) -> GwResult<Outcome> {
     }
     let diag = if c.env.input.get("diseinfo").is_some() { diagnoses(c)? } else { v.diagnoses.clone() };
     Ok(visit_change(
-        c,
-        "出院办理",
-        psn_no.clone(),
-        &mdtrt_id,
         vec![
             Op::VisitInfo {
                 psn_no: psn_no.clone(),
@@ -251,6 +241,7 @@ pub async fn discharge(c: &Call<'_>) -> GwResult<Outcome> {
                 endtime: Some(endtime),
             },
         ],
+        psn_no,
     ))
 }
 
@@ -269,10 +260,6 @@ pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
     let dise = a.opt_str("dise_codg", 30)?.or(v.opsp_dise_code.clone());
     let diag = if c.env.input.get("diseinfo").is_some() { diagnoses(c)? } else { v.diagnoses.clone() };
     Ok(visit_change(
-        c,
-        "入院信息变更",
-        psn_no.clone(),
-        &mdtrt_id,
         vec![Op::VisitInfo {
             psn_no: psn_no.clone(),
             mdtrt_id: mdtrt_id.clone(),
@@ -280,6 +267,7 @@ pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
             diagnoses: diag,
             opsp_dise_code: dise,
         }],
+        psn_no,
     ))
 }
 
@@ -296,10 +284,6 @@ pub async fn cancel_admission(c: &Call<'_>) -> GwResult<Outcome> {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 还有 {} 条费用明细，请先用 2302 撤销费用明细", lines.len())));
     }
     Ok(visit_change(
-        c,
-        "入院撤销",
-        psn_no.clone(),
-        &mdtrt_id,
         vec![Op::VisitState {
             psn_no: psn_no.clone(),
             mdtrt_id: mdtrt_id.clone(),
@@ -307,6 +291,7 @@ pub async fn cancel_admission(c: &Call<'_>) -> GwResult<Outcome> {
             to: "cancelled".into(),
             endtime: None,
         }],
+        psn_no,
     ))
 }
 
@@ -322,10 +307,6 @@ pub async fn undo_discharge(c: &Call<'_>) -> GwResult<Outcome> {
         )));
     }
     Ok(visit_change(
-        c,
-        "出院撤销",
-        psn_no.clone(),
-        &mdtrt_id,
         vec![Op::VisitState {
             psn_no: psn_no.clone(),
             mdtrt_id: mdtrt_id.clone(),
@@ -333,12 +314,12 @@ pub async fn undo_discharge(c: &Call<'_>) -> GwResult<Outcome> {
             to: "admitted".into(),
             endtime: None,
         }],
+        psn_no,
     ))
 }
 
-/// A change to a visit: its operations plus the audit row, answered with an empty output.
-fn visit_change(c: &Call<'_>, action: &str, psn_no: String, mdtrt_id: &str, mut ops: Vec<Op>) -> Outcome {
-    ops.push(c.audit(action, "visit", mdtrt_id, json!({})));
+/// A change to a visit, answered with an empty output (the request log records who made it).
+fn visit_change(ops: Vec<Op>, psn_no: String) -> Outcome {
     Outcome { output: json!({}), ops, psn_no: Some(psn_no), guard: None }
 }
 
