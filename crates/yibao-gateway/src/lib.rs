@@ -135,12 +135,17 @@ impl Gateway {
             return Err(GwError::new(format!("交易编号 infno {} 与服务地址对应的交易 {p} 不一致", env.infno)));
         }
         let inst = self.authenticate(headers, env).await?;
+        self.handle_for(&inst, env).await
+    }
+
+    /// Runs a call for an institution already known to be the caller: idempotency, transaction, commit.
+    async fn handle_for(&self, inst: &InstitutionRow, env: &envelope::Envelope) -> Result<Handled, GwError> {
         let mutating = txn::is_mutating(&env.infno);
         let digest = if mutating { input_digest(env) } else { String::new() };
         if mutating && let Some(prev) = self.replay(&inst.fixmedins_code, env, &digest).await? {
             return Ok(prev);
         }
-        let outcome = match txn::run(self, &inst, env).await {
+        let outcome = match txn::run(self, inst, env).await {
             Ok(o) => o,
             // A concurrent call with the same msgid may have committed while this one waited (e.g. for the
             // person's lock) and then found the visit settled: answer as that call was answered.
@@ -175,6 +180,52 @@ impl Gateway {
             }
             Err(e) => Err(GwError::new(e.to_string())),
         }
+    }
+
+    /// A call made inside the platform on an institution's behalf (the service window settling a bill for a
+    /// hospital, a reviewer's manual claim): the same transaction, checks, idempotency and ledger entries as a
+    /// hospital's own call, without the HTTP signature. `msgid` is the caller's request id (a form's hidden id), so
+    /// that a resubmitted form gets the first answer and no second effect; `opter` names the staff member.
+    pub async fn call_as(
+        &self,
+        fixmedins_code: &str,
+        opter: &str,
+        opter_name: &str,
+        msgid: &str,
+        infno: &str,
+        input: Value,
+    ) -> Answer {
+        let refmsg_time = ids::stamp_ms();
+        let inst = match self.store.institution(fixmedins_code).await {
+            Ok(Some(i)) => i,
+            Ok(None) => {
+                return self.answer(None, &refmsg_time, Err(GwError::new(format!("定点机构“{fixmedins_code}”不存在"))));
+            }
+            Err(e) => return self.answer(None, &refmsg_time, Err(db(e))),
+        };
+        let env = envelope::Envelope {
+            infno: infno.to_string(),
+            msgid: msgid.to_string(),
+            mdtrtarea_admvs: inst.admdvs.clone(),
+            insuplc_admdvs: inst.admdvs.clone(),
+            fixmedins_code: inst.fixmedins_code.clone(),
+            opter: opter.to_string(),
+            opter_name: opter_name.to_string(),
+            inf_time: yibao_store::now_text(),
+            sign_no: String::new(),
+            input,
+        };
+        match self.handle_for(&inst, &env).await {
+            Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
+            Ok(Handled::Replayed(answer)) => answer,
+            Err(e) => self.answer(Some(&env), &refmsg_time, Err(e)),
+        }
+    }
+
+    /// Forgets cached institution credentials and agreement states (after an administrator changed them), so that
+    /// the next call reads them again.
+    pub fn forget_institutions(&self) {
+        self.institutions.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     /// The logged answer for this msgid, if any; refuses a msgid reused for another transaction or other content.
