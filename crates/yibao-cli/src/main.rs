@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: a gateway call makes many small, short-lived allocations (JSON nodes,
+/// rows, strings), and glibc's malloc spent a quarter of the gateway's CPU on them under load (measured with perf).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "yibao", version, about = "Yibao 医保: one-stop settlement, policy packs and the hospital interface")]
 struct Cli {

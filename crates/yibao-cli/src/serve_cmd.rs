@@ -58,6 +58,7 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
     let admdvs = policy.admdvs.clone();
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     gw.set_policy(policy.clone());
+    gw.watch_epochs().await?;
     let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("监听 {}", a.listen))?;
     let addr = listener.local_addr()?;
     println!(

@@ -9,6 +9,7 @@ pub mod client;
 pub mod demo;
 pub mod envelope;
 pub mod ids;
+pub mod state;
 pub mod txn;
 
 use std::collections::HashMap;
@@ -22,8 +23,9 @@ use serde_json::Value;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use envelope::{Answer, GwError, parse_envelope};
+use state::{Effect, HotState, InstitutionCtx};
 use yibao_core::Policy;
-use yibao_store::{InstitutionRow, Op, Store, StoreError};
+use yibao_store::{Op, Store, StoreError};
 
 /// Shared state of a running gateway.
 pub struct Gateway {
@@ -35,29 +37,41 @@ pub struct Gateway {
     locks: Vec<Arc<Mutex<()>>>,
     pub ids: ids::IdGen,
     nonces: auth::Nonces,
-    /// Institutions by paasid, kept for [`INSTITUTION_TTL`] so that a call does not read its institution every time.
-    institutions: RwLock<HashMap<String, (std::time::Instant, InstitutionRow)>>,
+    /// People, open visits and institutions in memory (see [`state`]).
+    pub state: HotState,
 }
 
-/// What a transaction produced: the output node, and the changes to commit with it.
+/// What a transaction produced: the output node, the changes to commit with it, and what they do to the hot state.
 pub struct Outcome {
     pub output: Value,
     pub ops: Vec<Op>,
     pub psn_no: Option<String>,
-    /// Held until the commit is durable (per-person serialisation of settlements).
+    /// The visit this call changes, with the version it was read at (its commit starts with a version check).
+    pub touches: Option<(String, String, i64)>,
+    /// Applied to the hot state once the commit is durable.
+    pub effects: Vec<Effect>,
+    /// Held until the commit is durable and its effects applied (per-person serialisation of settlements).
     pub guard: Option<OwnedMutexGuard<()>>,
 }
 
 impl Outcome {
     pub fn read(output: Value) -> Outcome {
-        Outcome { output, ops: Vec::new(), psn_no: None, guard: None }
+        Outcome { output, ops: Vec::new(), psn_no: None, touches: None, effects: Vec::new(), guard: None }
+    }
+
+    /// A change answered with `output`.
+    pub fn change(output: Value, ops: Vec<Op>, psn_no: String, effects: Vec<Effect>) -> Outcome {
+        Outcome { output, ops, psn_no: Some(psn_no), touches: None, effects, guard: None }
+    }
+
+    /// This change applies to a visit read at `version`.
+    pub fn touching(mut self, v: &yibao_store::VisitRow) -> Outcome {
+        self.touches = Some((v.psn_no.clone(), v.mdtrt_id.clone(), v.version));
+        self
     }
 }
 
 const LOCK_SHARDS: usize = 1024;
-
-/// How long an institution's credentials are kept in memory before they are read again.
-const INSTITUTION_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Gateway {
     pub fn new(store: Store, default_admdvs: String) -> Gateway {
@@ -68,7 +82,7 @@ impl Gateway {
             locks: (0..LOCK_SHARDS).map(|_| Arc::new(Mutex::new(()))).collect(),
             ids: ids::IdGen::default(),
             nonces: auth::Nonces::default(),
-            institutions: RwLock::new(HashMap::new()),
+            state: HotState::default(),
         }
     }
 
@@ -138,48 +152,67 @@ impl Gateway {
         self.handle_for(&inst, env).await
     }
 
-    /// Runs a call for an institution already known to be the caller: idempotency, transaction, commit.
-    async fn handle_for(&self, inst: &InstitutionRow, env: &envelope::Envelope) -> Result<Handled, GwError> {
+    /// Runs a call for an institution already known to be the caller: transaction, commit, idempotency.
+    ///
+    /// A fresh msgid costs no read: the request log's key refuses a second commit of the same msgid, and only then
+    /// (or when the transaction refuses, e.g. a visit already settled by the first attempt) is the logged answer
+    /// looked up and replayed.
+    async fn handle_for(&self, inst: &InstitutionCtx, env: &envelope::Envelope) -> Result<Handled, GwError> {
         let mutating = txn::is_mutating(&env.infno);
         let digest = if mutating { input_digest(env) } else { String::new() };
-        if mutating && let Some(prev) = self.replay(&inst.fixmedins_code, env, &digest).await? {
-            return Ok(prev);
-        }
-        let outcome = match txn::run(self, inst, env).await {
-            Ok(o) => o,
-            // A concurrent call with the same msgid may have committed while this one waited (e.g. for the
-            // person's lock) and then found the visit settled: answer as that call was answered.
-            Err(e) if mutating => match self.replay(&inst.fixmedins_code, env, &digest).await? {
-                Some(prev) => return Ok(prev),
-                None => return Err(e),
-            },
-            Err(e) => return Err(e),
-        };
-        if !mutating {
-            return Ok(Handled::Fresh(outcome.output));
-        }
-        let answer = self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output));
-        let mut ops = outcome.ops;
-        ops.push(Op::LogRequest {
-            fixmedins_code: inst.fixmedins_code.clone(),
-            opter: env.opter.clone(),
-            msgid: env.msgid.clone(),
-            infno: env.infno.clone(),
-            digest: digest.clone(),
-            psn_no: outcome.psn_no.clone(),
-            response: serde_json::to_string(&answer).unwrap_or_default(),
-        });
-        match self.store.commit(ops).await {
-            Ok(()) => Ok(Handled::Replayed(answer)),
-            // The same msgid was committed by a concurrent call: answer as it was answered.
-            Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
-                match self.replay(&inst.fixmedins_code, env, &digest).await? {
-                    Some(prev) => Ok(prev),
-                    None => Err(GwError::new(m)),
-                }
+        for attempt in 0..2 {
+            let outcome = match txn::run(self, inst, env).await {
+                Ok(o) => o,
+                Err(e) if mutating => match self.replay(&inst.fixmedins_code, env, &digest).await? {
+                    Some(prev) => return Ok(prev),
+                    None => return Err(e),
+                },
+                Err(e) => return Err(e),
+            };
+            if !mutating {
+                return Ok(Handled::Fresh(outcome.output));
             }
-            Err(e) => Err(GwError::new(e.to_string())),
+            let answer = self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output));
+            let mut ops = Vec::with_capacity(outcome.ops.len() + 2);
+            if let Some((psn_no, mdtrt_id, expected)) = outcome.touches {
+                ops.push(Op::TouchVisit { psn_no, mdtrt_id, expected });
+            }
+            ops.extend(outcome.ops);
+            ops.push(Op::LogRequest {
+                fixmedins_code: inst.fixmedins_code.clone(),
+                opter: env.opter.clone(),
+                msgid: env.msgid.clone(),
+                infno: env.infno.clone(),
+                digest: digest.clone(),
+                psn_no: outcome.psn_no.clone(),
+                response: serde_json::to_string(&answer).unwrap_or_default(),
+            });
+            match self.store.commit(ops).await {
+                Ok(()) => {
+                    self.state.apply(outcome.effects);
+                    drop(outcome.guard);
+                    return Ok(Handled::Replayed(answer));
+                }
+                // The same msgid was committed by an earlier or concurrent call: answer as it was answered.
+                Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
+                    return match self.replay(&inst.fixmedins_code, env, &digest).await? {
+                        Some(prev) => Ok(prev),
+                        None => Err(GwError::new(m)),
+                    };
+                }
+                // What this call read was changed by another writer: read again and run once more.
+                Err(StoreError::Conflict(m)) => {
+                    if let Some(p) = &outcome.psn_no {
+                        self.state.forget_person(p);
+                    }
+                    if attempt == 1 {
+                        return Err(GwError::new(m));
+                    }
+                }
+                Err(e) => return Err(GwError::new(e.to_string())),
+            }
         }
+        Err(GwError::new("医保平台内部错误：重试后仍冲突，请稍后再试"))
     }
 
     /// A call made inside the platform on an institution's behalf (the service window settling a bill for a
@@ -196,8 +229,12 @@ impl Gateway {
         input: Value,
     ) -> Answer {
         let refmsg_time = ids::stamp_ms();
+        // Read afresh: a staff call sees an agreement suspended a moment ago.
         let inst = match self.store.institution(fixmedins_code).await {
-            Ok(Some(i)) => i,
+            Ok(Some(row)) => match self.store.suspensions(fixmedins_code).await {
+                Ok(suspensions) => InstitutionCtx { row, suspensions, read_at: std::time::Instant::now() },
+                Err(e) => return self.answer(None, &refmsg_time, Err(db(e))),
+            },
             Ok(None) => {
                 return self.answer(None, &refmsg_time, Err(GwError::new(format!("定点机构“{fixmedins_code}”不存在"))));
             }
@@ -225,7 +262,36 @@ impl Gateway {
     /// Forgets cached institution credentials and agreement states (after an administrator changed them), so that
     /// the next call reads them again.
     pub fn forget_institutions(&self) {
-        self.institutions.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.state.forget_institutions();
+    }
+
+    /// Forgets what is kept in memory about a person (after a staff member changed their record).
+    pub fn forget_person(&self, psn_no: &str) {
+        self.state.forget_person(psn_no);
+    }
+
+    /// Watches the ledger's cache epochs (bumped by imports and by staff edits in other processes) and forgets the
+    /// copies they name. Runs until the gateway is dropped.
+    pub async fn watch_epochs(self: &Arc<Self>) -> Result<(), StoreError> {
+        let mut seen = self.store.epochs().await?;
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let Some(gw) = weak.upgrade() else { return };
+                let Ok(now) = gw.store.epochs().await else { continue };
+                for (name, v) in &now {
+                    if seen.iter().any(|(n, b)| n == name && b != v) {
+                        match name.as_str() {
+                            "person" => gw.state.forget_people(),
+                            _ => gw.state.forget_institutions(),
+                        }
+                    }
+                }
+                seen = now;
+            }
+        });
+        Ok(())
     }
 
     /// The logged answer for this msgid, if any; refuses a msgid reused for another transaction or other content.
@@ -248,11 +314,15 @@ impl Gateway {
         Ok(Some(Handled::Replayed(answer)))
     }
 
-    async fn authenticate(&self, headers: &HeaderMap, env: &envelope::Envelope) -> Result<InstitutionRow, GwError> {
+    async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        env: &envelope::Envelope,
+    ) -> Result<Arc<InstitutionCtx>, GwError> {
         let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
         let paasid =
             h("x-tif-paasid").filter(|s| !s.is_empty()).ok_or_else(|| GwError::new("缺少请求头 x-tif-paasid"))?;
-        let inst = self.institution_by_paasid(paasid).await?;
+        let inst = self.state.institution(&self.store, paasid).await?;
         let hs = auth::Headers {
             paasid: Some(paasid),
             timestamp: h("x-tif-timestamp"),
@@ -267,27 +337,6 @@ impl Gateway {
             )));
         }
         Ok(inst)
-    }
-
-    /// The institution behind a paasid, from memory when read in the last [`INSTITUTION_TTL`].
-    async fn institution_by_paasid(&self, paasid: &str) -> Result<InstitutionRow, GwError> {
-        {
-            let g = self.institutions.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, row)) = g.get(paasid)
-                && at.elapsed() < INSTITUTION_TTL
-            {
-                return Ok(row.clone());
-            }
-        }
-        let row = self
-            .store
-            .institution_by_paasid(paasid)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| GwError::new(format!("接入账号 x-tif-paasid“{paasid}”未登记")))?;
-        let mut g = self.institutions.write().unwrap_or_else(|p| p.into_inner());
-        g.insert(paasid.to_string(), (std::time::Instant::now(), row.clone()));
-        Ok(row)
     }
 
     fn answer(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, r: Result<Value, GwError>) -> Answer {

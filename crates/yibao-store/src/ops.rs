@@ -34,6 +34,15 @@ pub enum Op {
         response: String,
     },
     InsertVisit(VisitRow),
+    /// Bumps a visit's version; fails as Conflict unless it is `expected` (another writer changed the visit first).
+    /// Every job that changes a visit starts with it.
+    TouchVisit {
+        psn_no: String,
+        mdtrt_id: String,
+        expected: i64,
+    },
+    /// Tells every gateway that something it keeps in memory changed (`person`, `institution`).
+    BumpEpoch(String),
     /// Moves a visit from one state to another; fails as Conflict if it is not in `from`.
     VisitState {
         psn_no: String,
@@ -65,6 +74,7 @@ pub enum Op {
     },
     UnsettleFeeLines {
         psn_no: String,
+        mdtrt_id: String,
         setl_id: String,
     },
     /// Bumps the person-year version; fails as Conflict unless it is `expected` (0 = no row yet).
@@ -95,10 +105,29 @@ pub enum Op {
 }
 
 /// The statements of a job, in order.
+///
+/// A job that changes what gateways keep in memory — people and their enrollments, identities, diseases and
+/// account balances set from outside a settlement; institutions and their agreements — also bumps the matching
+/// cache epoch once, so that every gateway forgets its copies within a second.
 pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt> {
     let mut out = Vec::with_capacity(ops.len() + 4);
+    let (mut people, mut institutions) = (false, false);
     for op in ops {
+        match &op {
+            Op::InsertPerson(_)
+            | Op::UpsertEnrollment(_)
+            | Op::InsertIdentity(_)
+            | Op::InsertDisease(_)
+            | Op::SetAccount { .. } => people = true,
+            Op::UpsertInstitution(_) | Op::AddSuspension(_) => institutions = true,
+            _ => {}
+        }
         push(&mut out, op, backend);
+    }
+    for (changed, name) in [(people, "person"), (institutions, "institution")] {
+        if changed {
+            push(&mut out, Op::BumpEpoch(name.to_string()), backend);
+        }
     }
     out
 }
@@ -286,6 +315,19 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 .dup(duplicate(m)),
             );
         }
+        Op::TouchVisit { psn_no, mdtrt_id, expected } => {
+            let m = format!("就诊 {mdtrt_id} 已被另一请求修改，请重新查询后再办理");
+            out.push(
+                Stmt::new(
+                    "UPDATE visit SET version = version + 1 WHERE psn_no = $1 AND mdtrt_id = $2 AND version = $3",
+                    params![psn_no, mdtrt_id, expected],
+                )
+                .one(conflict(m)),
+            );
+        }
+        Op::BumpEpoch(name) => {
+            out.push(Stmt::new("UPDATE cache_epoch SET value = value + 1 WHERE name = $1", params![name]))
+        }
         Op::VisitState { psn_no, mdtrt_id, from, to, endtime } => {
             let m = format!("就诊 {mdtrt_id} 已不处于“{from}”状态");
             out.push(
@@ -359,9 +401,9 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
             "UPDATE fee_line SET state = 'settled', setl_id = $1 WHERE psn_no = $2 AND mdtrt_id = $3 AND state = 'uploaded'",
             params![setl_id, psn_no, mdtrt_id],
         )),
-        Op::UnsettleFeeLines { psn_no, setl_id } => out.push(Stmt::new(
-            "UPDATE fee_line SET state = 'uploaded', setl_id = NULL WHERE psn_no = $1 AND setl_id = $2",
-            params![psn_no, setl_id],
+        Op::UnsettleFeeLines { psn_no, mdtrt_id, setl_id } => out.push(Stmt::new(
+            "UPDATE fee_line SET state = 'uploaded', setl_id = NULL WHERE mdtrt_id = $1 AND psn_no = $2 AND setl_id = $3",
+            params![mdtrt_id, psn_no, setl_id],
         )),
         Op::BumpPersonYear { psn_no, year, expected } => {
             let m = format!("人员 {psn_no} 的 {year} 年度累计已被并发修改");

@@ -62,6 +62,7 @@ fn visit(r: &Row) -> VisitRow {
         diagnoses: s(r, "diagnoses"),
         opsp_dise_code: os(r, "opsp_dise_code"),
         detail: s(r, "detail"),
+        version: n(r, "version"),
     }
 }
 
@@ -303,6 +304,45 @@ impl Store {
             .map(|r| n(&r, "version"))
             .unwrap_or(0);
         Ok((rows.iter().map(|r| (s(r, "name"), n(r, "value"))).collect(), version))
+    }
+
+    /// Every accumulator of a person: (year, insutype, name, value).
+    pub async fn person_accumulators(&self, psn_no: &str) -> Result<Vec<(i64, String, String, i64)>> {
+        let rows = self
+            .rows("SELECT year, insutype, name, value FROM accumulator WHERE psn_no = $1", crate::params![psn_no])
+            .await?;
+        Ok(rows.iter().map(|r| (n(r, "year"), s(r, "insutype"), s(r, "name"), n(r, "value"))).collect())
+    }
+
+    /// A person's person-year versions: (year, version).
+    pub async fn person_versions(&self, psn_no: &str) -> Result<Vec<(i64, i64)>> {
+        let rows = self.rows("SELECT year, version FROM person_year WHERE psn_no = $1", crate::params![psn_no]).await?;
+        Ok(rows.iter().map(|r| (n(r, "year"), n(r, "version"))).collect())
+    }
+
+    /// Every suspension of an institution's agreement, oldest first.
+    pub async fn suspensions(&self, code: &str) -> Result<Vec<SuspensionRow>> {
+        let rows = self
+            .rows(
+                "SELECT * FROM agreement_suspension WHERE fixmedins_code = $1 ORDER BY begndate",
+                crate::params![code],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SuspensionRow {
+                fixmedins_code: s(r, "fixmedins_code"),
+                begndate: s(r, "begndate"),
+                enddate: os(r, "enddate"),
+                reason: s(r, "reason"),
+            })
+            .collect())
+    }
+
+    /// The cache epochs: (name, value).
+    pub async fn epochs(&self) -> Result<Vec<(String, i64)>> {
+        let rows = self.rows("SELECT name, value FROM cache_epoch ORDER BY name", crate::params![]).await?;
+        Ok(rows.iter().map(|r| (s(r, "name"), n(r, "value"))).collect())
     }
 
     /// The answer logged for a msgid, with the transaction number and input digest it was given for.

@@ -5,6 +5,7 @@
 //! carry a province's settlement load.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -33,6 +34,13 @@ pub(crate) struct Sqlite {
     path: PathBuf,
     readers: Mutex<Vec<Connection>>,
     writer: mpsc::Sender<Job>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Sqlite {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 fn open_conn(path: &Path) -> Result<Connection> {
@@ -42,8 +50,7 @@ fn open_conn(path: &Path) -> Result<Connection> {
     )?;
     c.busy_timeout(Duration::from_secs(10))?;
     c.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;
-         PRAGMA temp_store=MEMORY;",
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;",
     )?;
     c.set_prepared_statement_cache_capacity(256);
     Ok(c)
@@ -54,12 +61,34 @@ impl Sqlite {
     pub(crate) fn open(path: &Path, migrate: impl FnOnce(&Connection) -> Result<()>) -> Result<Sqlite> {
         let w = open_conn(path)?;
         migrate(&w)?;
+        // The writer's page cache holds the hot B-tree pages of every table it appends to.
+        let kib = std::env::var("YIBAO_SQLITE_CACHE_KIB").ok().and_then(|v| v.parse::<i64>().ok()).unwrap_or(65536);
+        w.execute_batch(&format!("PRAGMA cache_size=-{kib};"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        // Checkpoints run on their own thread, so that commits never wait for one.
+        w.execute_batch("PRAGMA wal_autocheckpoint=0;")?;
+        let cp = open_conn(path)?;
+        std::thread::Builder::new()
+            .name("yibao-sqlite-checkpoint".into())
+            .spawn({
+                let stop = stop.clone();
+                move || checkpointer(cp, stop)
+            })
+            .map_err(|e| StoreError::Invalid(format!("无法启动检查点线程：{e}")))?;
+        // The writer does not wait for the disk; the syncer does, and acknowledges (see `syncer`).
+        w.execute_batch("PRAGMA synchronous=OFF;")?;
+        let (stx, srx) = mpsc::channel::<Pending>();
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        std::thread::Builder::new()
+            .name("yibao-sqlite-sync".into())
+            .spawn(move || syncer(wal, srx))
+            .map_err(|e| StoreError::Invalid(format!("无法启动同步线程：{e}")))?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("yibao-sqlite-writer".into())
-            .spawn(move || writer(w, rx))
+            .spawn(move || writer(w, rx, stx))
             .map_err(|e| StoreError::Invalid(format!("无法启动写入线程：{e}")))?;
-        Ok(Sqlite { path: path.to_path_buf(), readers: Mutex::new(Vec::new()), writer: tx })
+        Ok(Sqlite { path: path.to_path_buf(), readers: Mutex::new(Vec::new()), writer: tx, stop })
     }
 
     fn reader(&self) -> Result<Connection> {
@@ -67,7 +96,7 @@ impl Sqlite {
             return Ok(c);
         }
         let c = open_conn(&self.path)?;
-        c.execute_batch("PRAGMA query_only=1; PRAGMA mmap_size=1073741824;")?;
+        c.execute_batch("PRAGMA query_only=1;")?;
         Ok(c)
     }
 
@@ -152,8 +181,79 @@ fn simple(c: &Connection, sql: &str) -> Result<()> {
     Ok(())
 }
 
-fn writer(c: Connection, rx: mpsc::Receiver<Job>) {
+/// Copies committed WAL frames into the database file in the background (PASSIVE: never blocks the writer or
+/// readers), and truncates the WAL when it has grown large and a moment without readers allows it. Stops with the
+/// store.
+fn checkpointer(c: Connection, stop: Arc<AtomicBool>) {
+    let mut last_log = 0i64;
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let r: rusqlite::Result<(i64, i64, i64)> =
+            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
+        match r {
+            // (busy, frames in the WAL, frames checkpointed)
+            Ok((_, log, done)) => {
+                if log > 262_144 && log == done && last_log > 0 {
+                    let _ = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                }
+                last_log = log;
+            }
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseBusy => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Replies waiting for the WAL to reach the disk.
+type Pending = Vec<(tokio::sync::oneshot::Sender<Result<()>>, Result<()>)>;
+
+/// Makes committed batches durable: one `fdatasync` of the WAL covers every batch committed before it, and only
+/// then are their jobs acknowledged. The writer goes on with the next batch meanwhile.
+///
+/// The writer's connection runs with `synchronous=OFF`, so its COMMIT writes the WAL frames without waiting for the
+/// disk; this thread supplies the sync. That is as safe as `synchronous=FULL` for everything acknowledged: WAL
+/// frames are only ever appended (or the WAL restarted after a complete, synced checkpoint), recovery keeps every
+/// commit whose frames are intact and drops a torn tail, and a batch is acknowledged only after an fsync that
+/// covers its frames and those of every earlier batch. Checkpoints run on a connection with `synchronous=FULL`,
+/// which syncs the WAL before copying frames into the database file.
+fn syncer(wal: PathBuf, rx: mpsc::Receiver<Pending>) {
+    let mut file: Option<std::fs::File> = None;
     while let Ok(first) = rx.recv() {
+        let mut replies = first;
+        while let Ok(more) = rx.try_recv() {
+            replies.extend(more);
+        }
+        if file.is_none() {
+            file = std::fs::File::open(&wal).ok();
+        }
+        let synced = match &file {
+            Some(f) => f.sync_data().map_err(|e| e.to_string()),
+            None => Err(format!("找不到预写日志文件 {}", wal.display())),
+        };
+        if let Err(e) = &synced {
+            tracing::error!(error = %e, "WAL fsync failed: acknowledging nothing");
+        }
+        for (reply, r) in replies {
+            let r = match (&synced, r) {
+                (Ok(()), r) => r,
+                (Err(e), Ok(())) => Err(StoreError::Invalid(format!("写入磁盘失败：{e}"))),
+                (Err(_), Err(e)) => Err(e),
+            };
+            let _ = reply.send(r);
+        }
+    }
+}
+
+fn writer(c: Connection, rx: mpsc::Receiver<Job>, sync: mpsc::Sender<Pending>) {
+    let mut stat = (std::time::Instant::now(), 0u64, 0u64, Duration::ZERO, Duration::ZERO);
+    while let Ok(first) = rx.recv() {
+        if std::env::var_os("YIBAO_WSTAT").is_some() && stat.0.elapsed() > Duration::from_secs(2) {
+            eprintln!("writer: {} batches, {} jobs, exec {:?}, commit {:?}", stat.1, stat.2, stat.3, stat.4);
+            stat = (std::time::Instant::now(), 0, 0, Duration::ZERO, Duration::ZERO);
+        }
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -163,11 +263,17 @@ fn writer(c: Connection, rx: mpsc::Receiver<Job>) {
         }
         let mut results = Vec::with_capacity(jobs.len());
         let outcome: Result<()> = (|| {
+            let t0 = std::time::Instant::now();
             simple(&c, "BEGIN IMMEDIATE")?;
             for j in &jobs {
                 results.push(run_job(&c, &j.stmts)?);
             }
+            let t1 = std::time::Instant::now();
             simple(&c, "COMMIT")?;
+            stat.1 += 1;
+            stat.2 += jobs.len() as u64;
+            stat.3 += t1 - t0;
+            stat.4 += t1.elapsed();
             Ok(())
         })();
         if let Err(e) = outcome {
@@ -176,8 +282,11 @@ fn writer(c: Connection, rx: mpsc::Receiver<Job>) {
             let msg = e.to_string();
             results = jobs.iter().map(|_| Err(StoreError::Invalid(format!("提交失败：{msg}")))).collect();
         }
-        for (job, r) in jobs.into_iter().zip(results) {
-            let _ = job.reply.send(r);
+        let pending: Pending = jobs.into_iter().map(|j| j.reply).zip(results).collect();
+        if let Err(mpsc::SendError(p)) = sync.send(pending) {
+            for (reply, _) in p {
+                let _ = reply.send(Err(StoreError::WriterGone));
+            }
         }
     }
 }
