@@ -119,20 +119,21 @@ impl Gateway {
         self.locks[(h as usize) % LOCK_SHARDS].clone().lock_owned().await
     }
 
-    /// Handles one call: envelope, authentication, idempotency, transaction, commit, answer.
-    pub async fn handle(&self, headers: &HeaderMap, body: &Value, path_infno: Option<&str>) -> Answer {
+    /// Handles one call — envelope, authentication, idempotency, transaction, commit — and returns the answer's JSON
+    /// text. A logged answer is returned exactly as it was stored, without reading it back into values.
+    pub async fn handle_text(&self, headers: &HeaderMap, body: &Value, path_infno: Option<&str>) -> String {
         let refmsg_time = ids::stamp_ms();
         let env = match parse_envelope(body) {
             Ok(e) => e,
-            Err(e) => return self.answer(None, &refmsg_time, Err(e)),
+            Err(e) => return text(&self.answer(None, &refmsg_time, Err(e))),
         };
         let result = self.handle_env(headers, &env, path_infno).await;
         match result {
-            Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
-            Ok(Handled::Replayed(answer)) => answer,
+            Ok(Handled::Fresh(output)) => text(&self.answer(Some(&env), &refmsg_time, Ok(output))),
+            Ok(Handled::Logged(answer)) => answer,
             Err(e) => {
                 tracing::info!(infno = %env.infno, msgid = %env.msgid, fixmedins = %env.fixmedins_code, err = %e.msg, "refused");
-                self.answer(Some(&env), &refmsg_time, Err(e))
+                text(&self.answer(Some(&env), &refmsg_time, Err(e)))
             }
         }
     }
@@ -172,7 +173,7 @@ impl Gateway {
             if !mutating {
                 return Ok(Handled::Fresh(outcome.output));
             }
-            let answer = self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output));
+            let answer = text(&self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output)));
             let mut ops = Vec::with_capacity(outcome.ops.len() + 2);
             if let Some((psn_no, mdtrt_id, expected)) = outcome.touches {
                 ops.push(Op::TouchVisit { psn_no, mdtrt_id, expected });
@@ -185,13 +186,13 @@ impl Gateway {
                 infno: env.infno.clone(),
                 digest: digest.clone(),
                 psn_no: outcome.psn_no.clone(),
-                response: serde_json::to_string(&answer).unwrap_or_default(),
+                response: answer.clone(),
             });
             match self.store.commit(ops).await {
                 Ok(()) => {
                     self.state.apply(outcome.effects);
                     drop(outcome.guard);
-                    return Ok(Handled::Replayed(answer));
+                    return Ok(Handled::Logged(answer));
                 }
                 // The same msgid was committed by an earlier or concurrent call: answer as it was answered.
                 Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
@@ -254,7 +255,8 @@ impl Gateway {
         };
         match self.handle_for(&inst, &env).await {
             Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
-            Ok(Handled::Replayed(answer)) => answer,
+            Ok(Handled::Logged(answer)) => serde_json::from_str(&answer)
+                .unwrap_or_else(|_| self.answer(Some(&env), &refmsg_time, Err(GwError::new("已记录的应答无法读取")))),
             Err(e) => self.answer(Some(&env), &refmsg_time, Err(e)),
         }
     }
@@ -310,8 +312,10 @@ impl Gateway {
                 env.msgid, prev.infno
             )));
         }
-        let answer = serde_json::from_str(&prev.response).map_err(|_| GwError::new("已记录的应答无法读取"))?;
-        Ok(Some(Handled::Replayed(answer)))
+        // The answer is given only once it is durable: wait for the writer to have synced everything committed so
+        // far (an empty job), in case the first call's commit is still on its way to the disk.
+        self.store.commit(Vec::new()).await.map_err(db)?;
+        Ok(Some(Handled::Logged(prev.response)))
     }
 
     async fn authenticate(
@@ -358,8 +362,20 @@ impl Gateway {
 }
 
 enum Handled {
+    /// A read's output, to be wrapped in a new answer.
     Fresh(Value),
-    Replayed(Answer),
+    /// The JSON text of an answer, as logged with the call's commit.
+    Logged(String),
+}
+
+fn text(a: &Answer) -> String {
+    serde_json::to_string(a).unwrap_or_default()
+}
+
+/// An answer's JSON text as an HTTP response.
+fn json_response(body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// SHA-256 of the request's input (serde_json writes object keys in sorted order, so equal inputs hash equal).
@@ -378,8 +394,8 @@ pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new().route("/fsi/api", post(all)).route("/fsi/api/{service}/{method}", post(per_service)).with_state(gw)
 }
 
-async fn all(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: axum::body::Bytes) -> axum::Json<Answer> {
-    axum::Json(respond(&gw, &headers, &body, None).await)
+async fn all(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: axum::body::Bytes) -> axum::response::Response {
+    json_response(respond(&gw, &headers, &body, None).await)
 }
 
 async fn per_service(
@@ -387,19 +403,19 @@ async fn per_service(
     Path((service, method)): Path<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> axum::Json<Answer> {
+) -> axum::response::Response {
     let path = format!("/fsi/api/{service}/{method}");
     let infno = txn::infno_for_path(&path);
     let Some(infno) = infno else {
         let a = gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("未知的服务地址 {path}"))));
-        return axum::Json(a);
+        return json_response(text(&a));
     };
-    axum::Json(respond(&gw, &headers, &body, Some(infno)).await)
+    json_response(respond(&gw, &headers, &body, Some(infno)).await)
 }
 
-async fn respond(gw: &Gateway, headers: &HeaderMap, body: &[u8], path_infno: Option<&str>) -> Answer {
+async fn respond(gw: &Gateway, headers: &HeaderMap, body: &[u8], path_infno: Option<&str>) -> String {
     match serde_json::from_slice::<Value>(body) {
-        Ok(v) => gw.handle(headers, &v, path_infno).await,
-        Err(e) => gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("报文不是有效的 JSON：{e}")))),
+        Ok(v) => gw.handle_text(headers, &v, path_infno).await,
+        Err(e) => text(&gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("报文不是有效的 JSON：{e}"))))),
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, ToSql, types::ToSqlOutput, types::ValueRef};
 
-use crate::db::{Job, MAX_BATCH, Param, Row, Stmt, Val, sqlite_sql};
+use crate::db::{Job, MAX_BATCH, Param, Row, Stmt, Val, sqlite_sql, sqlite_text};
 use crate::{Result, StoreError};
 
 impl ToSql for Param {
@@ -155,7 +155,7 @@ fn is_unique(e: &rusqlite::Error) -> bool {
 
 /// Runs one statement and checks its effect.
 pub(crate) fn exec(c: &Connection, s: &Stmt) -> Result<()> {
-    let mut st = c.prepare_cached(&sqlite_sql(&s.sql))?;
+    let mut st = c.prepare_cached(&sqlite_text(&s.sql))?;
     match st.execute(rusqlite::params_from_iter(s.params.iter())) {
         Ok(n) => s.check(n as u64),
         Err(e) if is_unique(&e) => Err(s.duplicate(&e.to_string())),
@@ -173,6 +173,20 @@ fn run_job(c: &Connection, stmts: &[Stmt]) -> Result<Result<()>> {
     }
     simple(c, "RELEASE job")?;
     Ok(r)
+}
+
+/// Runs every job of a batch in one transaction without savepoints (the common case: nothing fails, and a savepoint
+/// per job would copy every page it touches into the statement journal). Returns false, with the transaction rolled
+/// back, as soon as a statement fails; true with the transaction still open when all succeeded.
+fn all_or_nothing(c: &Connection, jobs: &[Job]) -> Result<bool> {
+    simple(c, "BEGIN IMMEDIATE")?;
+    for j in jobs {
+        if j.stmts.iter().try_for_each(|s| exec(c, s)).is_err() {
+            simple(c, "ROLLBACK")?;
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A parameterless statement, prepared once per connection.
@@ -264,9 +278,14 @@ fn writer(c: Connection, rx: mpsc::Receiver<Job>, sync: mpsc::Sender<Pending>) {
         let mut results = Vec::with_capacity(jobs.len());
         let outcome: Result<()> = (|| {
             let t0 = std::time::Instant::now();
-            simple(&c, "BEGIN IMMEDIATE")?;
-            for j in &jobs {
-                results.push(run_job(&c, &j.stmts)?);
+            if !all_or_nothing(&c, &jobs)? {
+                // A job failed: run the batch again with each job in its own savepoint, so that it fails alone.
+                simple(&c, "BEGIN IMMEDIATE")?;
+                for j in &jobs {
+                    results.push(run_job(&c, &j.stmts)?);
+                }
+            } else {
+                results.extend(jobs.iter().map(|_| Ok(())));
             }
             let t1 = std::time::Instant::now();
             simple(&c, "COMMIT")?;
