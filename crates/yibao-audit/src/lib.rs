@@ -10,10 +10,12 @@
 pub mod encounter;
 pub mod evidence;
 pub mod finding;
+pub mod fsi;
 pub mod knowledge;
 pub mod review;
 pub mod rules;
 pub mod screen;
+pub mod synth;
 pub mod templates;
 
 pub use encounter::{Encounter, Line, PastDispense, Person, RegisteredDisease, Visit};

@@ -93,6 +93,8 @@ pub(crate) struct Live {
     pub classes: [bool; 256],
     /// By diagnosis ID: a planned readmission diagnosis.
     pub planned: Vec<bool>,
+    /// By med_type ID: in the detector's med_type list.
+    pub med_types: [bool; 256],
 }
 
 /// One person's settlements and what the detectors share about them.
@@ -402,7 +404,15 @@ fn live(rule: u32, d: &Detector, reg: &Registry) -> Live {
         Detector::Split(s) => (0..reg.diagnoses.len() as u32).map(|i| s.is_planned(reg.diagnoses.name(i))).collect(),
         _ => Vec::new(),
     };
-    Live { rule, classes, planned }
+    let mut med_types = [false; 256];
+    if let Detector::Frequent(f) = d {
+        for m in &f.exclude_med_types {
+            if let Some(id) = reg.med_types.get(m) {
+                med_types[id as usize] = true;
+            }
+        }
+    }
+    Live { rule, classes, planned, med_types }
 }
 
 /// The kind of every settlement: inpatient by med_type, pharmacy by med_type or institution type, else outpatient.

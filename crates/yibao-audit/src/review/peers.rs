@@ -185,7 +185,7 @@ impl Default for HitParams {
         HitParams {
             rules: Vec::new(),
             k: Factor(3 * Factor::ONE),
-            min_excess_permille: Factor(5 * Factor::ONE),
+            min_excess_permille: Factor(10 * Factor::ONE),
             min_cases: 5,
             min_settlements: 30,
             min_peers: 5,

@@ -88,6 +88,8 @@ struct FrequentParams {
     min_purchases: u32,
     drug_classes: Vec<String>,
     kinds: Vec<String>,
+    /// 医疗类别 left out: 门诊慢特病 treatment (dialysis, monthly refills) is regular by design.
+    exclude_med_types: Vec<String>,
 }
 
 impl Default for FrequentParams {
@@ -97,6 +99,7 @@ impl Default for FrequentParams {
             min_purchases: 5,
             drug_classes: vec!["09".into(), "10".into(), "11".into()],
             kinds: vec!["pharmacy".into(), "outpatient".into()],
+            exclude_med_types: vec!["14".into()],
         }
     }
 }
@@ -108,12 +111,14 @@ pub(crate) struct Frequent {
     min_purchases: u32,
     pub(crate) drug_classes: Vec<String>,
     kinds: Vec<VisitKind>,
+    pub(crate) exclude_med_types: Vec<String>,
 }
 
 impl Frequent {
     pub(crate) fn compile(params: &toml::Table, b: &mut Build) -> Option<Frequent> {
         let p: FrequentParams = b.params(params)?;
         b.codes("drug_classes", kind::MED_CHRGITM_TYPE, &p.drug_classes);
+        b.codes("exclude_med_types", kind::MED_TYPE, &p.exclude_med_types);
         if p.window_days <= 0 || p.min_purchases < 2 {
             b.err("min_purchases", "时间窗须大于 0 天，购药次数至少为 2");
         }
@@ -122,6 +127,7 @@ impl Frequent {
             min_purchases: p.min_purchases,
             drug_classes: p.drug_classes,
             kinds: parse_kinds(b, "kinds", &p.kinds),
+            exclude_med_types: p.exclude_med_types,
         })
     }
 
@@ -129,7 +135,7 @@ impl Frequent {
         let sh = cx.shard;
         let mut buys = std::mem::take(&mut out.buys);
         buys.clear();
-        for s in cx.of_kind(&self.kinds) {
+        for s in cx.of_kind(&self.kinds).filter(|s| !live.med_types[sh.med_type[*s] as usize]) {
             let start = buys.len();
             for l in sh.setl_lines(s) {
                 if !live.classes[sh.class[l] as usize] {

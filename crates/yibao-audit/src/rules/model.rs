@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
+use yibao_core::policy::model::{de_date, de_opt_date};
 
 use crate::templates::TemplateKind;
 
@@ -77,9 +78,10 @@ pub struct RuleDef {
     #[serde(default = "yes")]
     pub enabled: bool,
     /// Effective from (inclusive).
+    #[serde(deserialize_with = "de_date")]
     pub begin: NaiveDate,
     /// Effective to (inclusive); open when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_opt_date")]
     pub end: Option<NaiveDate>,
     /// 触发场景 1–10 the rule runs in (3101/3102); empty = only in 事后 review.
     #[serde(default)]

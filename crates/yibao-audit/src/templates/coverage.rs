@@ -13,7 +13,12 @@ use super::{Build, Ctx, Hit, level_label};
 use crate::evidence::Facts;
 use crate::knowledge::Col;
 
-const LV: &[Col] = &[CODE, NAME, Col::req("lv", "收费项目等级", &["chrgitm_lv", "目录等级"])];
+const LV: &[Col] = &[
+    CODE,
+    NAME,
+    Col::req("lv", "收费项目等级", &["chrgitm_lv", "目录等级"]),
+    Col::opt("class", "收费项目类别", &["med_chrgitm_type"]),
+];
 const CAP: &[Col] = &[
     CODE,
     NAME,
