@@ -163,6 +163,7 @@ impl RulePack {
                     (d.line, d.column) = (Some(l), Some(c));
                 }
             }
+            diags.sort_by_key(|d| (d.line.is_none(), d.line, d.column));
             return Err(errors(diags));
         }
         let inpatient = if pack.visit_kinds.inpatient_med_types.is_empty() {

@@ -343,3 +343,20 @@ pub fn demo_pack() -> RulePack {
     })
     .unwrap_or_else(|e| panic!("{e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::Table;
+
+    #[test]
+    fn the_catalogue_file_lists_every_synthetic_item_with_its_class() {
+        let text = knowledge_file("knowledge/catalogue.csv").unwrap();
+        let t = Table::from_bytes("catalogue.csv", text.as_bytes()).unwrap();
+        let file: Vec<(&str, &str, &str)> =
+            t.rows.iter().map(|r| (r.cells[0].as_str(), r.cells[2].as_str(), r.cells[3].as_str())).collect();
+        let items: Vec<(&str, &str, &str)> = ITEMS.iter().map(|i| (i.code, i.lv, i.class)).collect();
+        assert_eq!(file, items);
+        assert_eq!(institutions().len(), INSTITUTION_MIX.iter().map(|m| m.2).sum::<usize>());
+    }
+}

@@ -44,10 +44,7 @@ impl NotCovered {
     pub(crate) fn compile(params: &toml::Table, b: &mut Build) -> Option<NotCovered> {
         let p: CatalogueParams = b.params(params)?;
         if !p.from_catalogue && b.table.as_ref().is_none_or(|t| t.rows.is_empty()) {
-            b.err(
-                "from_catalogue",
-                "本规则需要医保目录：给出知识库（项目编码、收费项目等级）或设置 from_catalogue = true",
-            );
+            b.knowledge_err("本规则需要医保目录：给出知识库（项目编码、收费项目等级）或设置 from_catalogue = true");
         }
         let mut seen = FxHashMap::default();
         let rows = b.rows(LV, |c| {
@@ -100,10 +97,7 @@ impl PriceCap {
     pub(crate) fn compile(params: &toml::Table, b: &mut Build) -> Option<PriceCap> {
         let p: CatalogueParams = b.params(params)?;
         if !p.from_catalogue && b.table.as_ref().is_none_or(|t| t.rows.is_empty()) {
-            b.err(
-                "from_catalogue",
-                "本规则需要限价表：给出知识库（项目编码、医院等级、最高限价）或设置 from_catalogue = true",
-            );
+            b.knowledge_err("本规则需要限价表：给出知识库（项目编码、医院等级、最高限价）或设置 from_catalogue = true");
         }
         let mut seen: FxHashMap<(Box<str>, Box<str>), usize> = FxHashMap::default();
         let rows = b.rows(CAP, |c| {

@@ -318,7 +318,6 @@ impl TemplateKind {
                 | InstitutionLimit
                 | MedTypeLimit
                 | SchemeLimit
-                | PriceCap
                 | QuantityLimit
                 | ExclusivePair
                 | SupplyDays
@@ -329,7 +328,8 @@ impl TemplateKind {
 
     /// Whether the template reads knowledge rows at all.
     pub fn takes_rows(self) -> bool {
-        self.needs_rows() || matches!(self, TemplateKind::NotCovered | TemplateKind::SplitAdmission)
+        self.needs_rows()
+            || matches!(self, TemplateKind::NotCovered | TemplateKind::PriceCap | TemplateKind::SplitAdmission)
     }
 }
 
@@ -481,6 +481,12 @@ impl Build<'_> {
         self.diags.push(Diagnostic::new(self.path.key("params").key(key), zh.clone(), zh));
     }
 
+    /// A problem with the rule's knowledge as a whole (no rows where the template needs some).
+    pub(crate) fn knowledge_err(&mut self, zh: impl Into<String>) {
+        let zh = zh.into();
+        self.diags.push(Diagnostic::new(self.path.key("knowledge"), zh.clone(), zh));
+    }
+
     /// The rule's `[rule.params]`, read into the template's parameter type (defaults for what is not given).
     pub(crate) fn params<P: DeserializeOwned>(&mut self, params: &toml::Table) -> Option<P> {
         match toml::Value::Table(params.clone()).try_into::<P>() {
@@ -553,5 +559,36 @@ pub(crate) fn level_label(dict: &Dictionaries, lv: Option<&str>) -> String {
     match lv {
         Some(l) => format!("{}医疗机构", dict.label_or_code(kind::HOSP_LV, l)),
         None => "医保".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Evidence;
+
+    #[test]
+    fn every_template_has_a_valid_default_evidence_and_a_stage() {
+        for t in TemplateKind::ALL {
+            Evidence::compile(t.default_evidence(), t.placeholders()).unwrap_or_else(|e| panic!("{}: {e}", t.name()));
+            let name: TemplateKind = toml::Value::String(t.name().into()).try_into().unwrap();
+            assert_eq!(name, t);
+            if t.stage() == Stage::Review {
+                let mut b = test_build();
+                assert!(
+                    Detector::compile(t, &toml::Table::new(), &mut b).is_some(),
+                    "{} with default parameters",
+                    t.name()
+                );
+                assert!(b.diags.is_empty(), "{}: {:?}", t.name(), b.diags);
+            }
+        }
+        assert_eq!(TemplateKind::AfterDeath.stage(), Stage::Screen);
+        assert_eq!(TemplateKind::SplitAdmission.stage(), Stage::Review);
+    }
+
+    fn test_build() -> Build<'static> {
+        let dict: &'static Dictionaries = Box::leak(Box::new(crate::rules::audit_dictionaries()));
+        Build { dict, path: FieldPath::root(), table: None, diags: Vec::new() }
     }
 }
