@@ -24,6 +24,12 @@ fn main() {
         year.truth.len(),
         t.elapsed().as_secs_f64()
     );
+    let bytes: usize = year.shards.iter().map(|s| s.heap_bytes()).sum();
+    println!(
+        "数据集占用 {} MB（每条费用明细约 {} 字节，含结算与人员列）",
+        bytes / 1_000_000,
+        bytes / year.lines().max(1)
+    );
     let pack = demo_pack();
     let t = Instant::now();
     let report = review(&pack, &year.registry, &year.shards, ReviewOptions { threads, ..ReviewOptions::default() });

@@ -1,6 +1,7 @@
 //! 3101/3102 input → [`Encounter`]s, [`Finding`]s → `output.result[]`, and the whole check in one call.
 
 use chrono::NaiveDate;
+use serde::Deserialize;
 use yibao_core::money::line_amount;
 use yibao_core::{Fen, Price, Qty};
 
@@ -32,12 +33,12 @@ fn data_node(input: &serde_json::Value) -> &serde_json::Value {
 
 /// Reads a 3101/3102 `input` (or its `data`), leniently.
 pub fn parse_request(input: &serde_json::Value) -> Result<FsiRequest, FsiError> {
-    serde_json::from_value(data_node(input).clone()).map_err(|e| FsiError::Json(e.to_string()))
+    FsiRequest::deserialize(data_node(input)).map_err(|e| FsiError::Json(e.to_string()))
 }
 
 /// Reads a 3103 `input` (or its `data`).
 pub fn parse_feedback(input: &serde_json::Value) -> Result<FeedbackRequest, FsiError> {
-    serde_json::from_value(data_node(input).clone()).map_err(|e| FsiError::Json(e.to_string()))
+    FeedbackRequest::deserialize(data_node(input)).map_err(|e| FsiError::Json(e.to_string()))
 }
 
 /// One [`Encounter`] per `fsi_encounter_dtos[]` entry, borrowing from the request. Death dates, 门慢门特

@@ -214,6 +214,58 @@ impl Shard {
     pub fn setl_lines(&self, s: usize) -> std::ops::Range<usize> {
         self.line_start[s] as usize..self.line_start[s + 1] as usize
     }
+    /// Gives back the columns' unused capacity.
+    fn shrink(&mut self) {
+        for c in [&mut self.psn_no, &mut self.setl_id, &mut self.mdtrt_id] {
+            c.text.shrink_to_fit();
+            c.ends.shrink_to_fit();
+        }
+        macro_rules! fit {
+            ($($f:ident),*) => { $( self.$f.shrink_to_fit(); )* };
+        }
+        fit!(gend, brdy, death, setl_start, reg_start, registrations, person, inst, med_type, insutype, begin, end);
+        fit!(minute, dx, opsp, setl_flags, total, fund, line_start, code, line_day, class, qty, price, amount);
+        fit!(line_flags, modifier);
+    }
+
+    /// Bytes the shard's columns hold (capacity, not counting the allocator's own overhead).
+    pub fn heap_bytes(&self) -> usize {
+        fn v<T>(x: &Vec<T>) -> usize {
+            x.capacity() * std::mem::size_of::<T>()
+        }
+        let strs = |c: &StrColumn| c.text.capacity() + v(&c.ends);
+        strs(&self.psn_no)
+            + strs(&self.setl_id)
+            + strs(&self.mdtrt_id)
+            + v(&self.gend)
+            + v(&self.brdy)
+            + v(&self.death)
+            + v(&self.setl_start)
+            + v(&self.reg_start)
+            + v(&self.registrations)
+            + v(&self.person)
+            + v(&self.inst)
+            + v(&self.med_type)
+            + v(&self.insutype)
+            + v(&self.begin)
+            + v(&self.end)
+            + v(&self.minute)
+            + v(&self.dx)
+            + v(&self.opsp)
+            + v(&self.setl_flags)
+            + v(&self.total)
+            + v(&self.fund)
+            + v(&self.line_start)
+            + v(&self.code)
+            + v(&self.line_day)
+            + v(&self.class)
+            + v(&self.qty)
+            + v(&self.price)
+            + v(&self.amount)
+            + v(&self.line_flags)
+            + v(&self.modifier)
+    }
+
     pub fn person_registrations(&self, p: usize) -> &[Registration] {
         &self.registrations[self.reg_start[p] as usize..self.reg_start[p + 1] as usize]
     }
@@ -441,6 +493,7 @@ impl<'r> ShardBuilder<'r> {
 
     pub fn finish(mut self) -> Shard {
         self.close_person();
+        self.shard.shrink();
         self.shard
     }
 }
