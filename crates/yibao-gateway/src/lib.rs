@@ -180,6 +180,7 @@ impl Gateway {
             }
             ops.extend(outcome.ops);
             ops.push(Op::LogRequest {
+                log_id: self.ids.id('R'),
                 fixmedins_code: inst.fixmedins_code.clone(),
                 opter: env.opter.clone(),
                 msgid: env.msgid.clone(),

@@ -111,6 +111,8 @@ type VisitKey = (String, String);
 
 /// The hot state of one gateway process.
 pub struct HotState {
+    /// Bumped whenever people are forgotten: a copy read before a bump is not kept (it may predate the change).
+    generation: std::sync::atomic::AtomicU64,
     people: Vec<Mutex<HashMap<String, Arc<PersonCtx>>>>,
     visits: Vec<Mutex<HashMap<VisitKey, Arc<VisitCtx>>>>,
     certnos: Mutex<HashMap<String, String>>,
@@ -127,6 +129,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Default for HotState {
     fn default() -> HotState {
         HotState {
+            generation: std::sync::atomic::AtomicU64::new(0),
             people: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             visits: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             certnos: Mutex::new(HashMap::new()),
@@ -141,6 +144,7 @@ impl HotState {
         if let Some(p) = lock(&self.people[shard(psn_no)]).get(psn_no) {
             return Ok(Some(p.clone()));
         }
+        let generation = self.generation();
         let Some(person) = store.person(psn_no).await.map_err(db)? else { return Ok(None) };
         let mut accumulators: HashMap<(i64, String), BTreeMap<String, i64>> = HashMap::new();
         for (year, insutype, name, value) in store.person_accumulators(psn_no).await.map_err(db)? {
@@ -156,8 +160,12 @@ impl HotState {
             person,
         });
         lock(&self.certnos).insert(ctx.person.certno.clone(), psn_no.to_string());
-        // Another call may have read (and since changed) the same person meanwhile: keep the copy already there.
+        // Checked under the shard's lock: a forget that bumps the generation after this check clears the shard after
+        // this insert. Another call may have read (and since changed) the same person: keep the copy already there.
         let mut g = lock(&self.people[shard(psn_no)]);
+        if generation != self.generation() {
+            return Ok(Some(ctx));
+        }
         Ok(Some(g.entry(psn_no.to_string()).or_insert(ctx).clone()))
     }
 
@@ -221,14 +229,104 @@ impl HotState {
         }
     }
 
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Reads every person into memory, a chunk at a time (a gateway does this in the background at start-up, so that
+    /// no call waits for a person to be read). Returns how many were kept.
+    pub async fn warm(&self, store: &Store) -> Result<usize, yibao_store::StoreError> {
+        let mut after = String::new();
+        let mut kept = 0;
+        loop {
+            let generation = self.generation();
+            let chunk = store.people_after(&after, 20_000).await?;
+            let Some(last) = chunk.people.last() else { return Ok(kept) };
+            after = last.psn_no.clone();
+            if generation != self.generation() {
+                continue;
+            }
+            let mut by: HashMap<String, PersonCtx> = chunk
+                .people
+                .into_iter()
+                .map(|person| {
+                    let ctx = PersonCtx {
+                        person,
+                        enrollments: Vec::new(),
+                        identities: Vec::new(),
+                        diseases: Vec::new(),
+                        balance: None,
+                        accumulators: HashMap::new(),
+                        versions: HashMap::new(),
+                    };
+                    (ctx.person.psn_no.clone(), ctx)
+                })
+                .collect();
+            for e in chunk.enrollments {
+                if let Some(p) = by.get_mut(&e.psn_no) {
+                    p.enrollments.push(e);
+                }
+            }
+            for i in chunk.identities {
+                if let Some(p) = by.get_mut(&i.psn_no) {
+                    p.identities.push(i);
+                }
+            }
+            for d in chunk.diseases {
+                if let Some(p) = by.get_mut(&d.psn_no) {
+                    p.diseases.push(d);
+                }
+            }
+            for (psn_no, balance) in chunk.accounts {
+                if let Some(p) = by.get_mut(&psn_no) {
+                    p.balance = Some(balance);
+                }
+            }
+            for (psn_no, year, insutype, name, value) in chunk.accumulators {
+                if let Some(p) = by.get_mut(&psn_no) {
+                    p.accumulators.entry((year, insutype)).or_default().insert(name, value);
+                }
+            }
+            for (psn_no, year, version) in chunk.versions {
+                if let Some(p) = by.get_mut(&psn_no) {
+                    p.versions.insert(year, version);
+                }
+            }
+            // The ledger's order, as a person read alone gets them.
+            for p in by.values_mut() {
+                p.enrollments.sort_by(|a, b| (b.year, &a.insutype).cmp(&(a.year, &b.insutype)));
+                p.identities.sort_by(|a, b| (&a.begndate, &a.code).cmp(&(&b.begndate, &b.code)));
+                p.diseases.sort_by(|a, b| (&a.begndate, &a.code).cmp(&(&b.begndate, &b.code)));
+            }
+            {
+                let mut certnos = lock(&self.certnos);
+                for p in by.values() {
+                    certnos.insert(p.person.certno.clone(), p.person.psn_no.clone());
+                }
+            }
+            for (psn_no, ctx) in by {
+                let mut g = lock(&self.people[shard(&psn_no)]);
+                if generation != self.generation() {
+                    break;
+                }
+                if !g.contains_key(&psn_no) {
+                    g.insert(psn_no, Arc::new(ctx));
+                    kept += 1;
+                }
+            }
+        }
+    }
+
     /// Forgets a person and their open visits (after a conflict, or a change made elsewhere).
     pub fn forget_person(&self, psn_no: &str) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         lock(&self.people[shard(psn_no)]).remove(psn_no);
         lock(&self.visits[shard(psn_no)]).retain(|k, _| k.0 != psn_no);
     }
 
     /// Forgets every person (an import changed people in bulk).
     pub fn forget_people(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         for s in &self.people {
             lock(s).clear();
         }

@@ -125,3 +125,24 @@ INSERT INTO setl_detail_new SELECT psn_no, setl_id, seq, fund_pay_type, fund_pay
   FROM setl_detail;
 DROP TABLE setl_detail;
 ALTER TABLE setl_detail_new RENAME TO setl_detail;
+
+-- The request log too: appended in time order under its own id, with a small unique index on (institution, msgid)
+-- for idempotency, instead of scattering every logged answer over pages keyed by institution.
+CREATE TABLE request_log_new (
+    log_id TEXT NOT NULL,
+    fixmedins_code TEXT NOT NULL,
+    msgid TEXT NOT NULL,
+    infno TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    psn_no TEXT,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    opter TEXT NOT NULL,
+    PRIMARY KEY (log_id, fixmedins_code)
+);
+INSERT INTO request_log_new SELECT created_at || ' ' || fixmedins_code || ' ' || msgid, fixmedins_code, msgid, infno,
+    digest, psn_no, response, created_at, opter FROM request_log;
+DROP TABLE request_log;
+ALTER TABLE request_log_new RENAME TO request_log;
+CREATE UNIQUE INDEX request_log_msgid ON request_log (fixmedins_code, msgid);
+CREATE INDEX request_log_psn ON request_log (psn_no, created_at);

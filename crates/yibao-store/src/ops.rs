@@ -24,6 +24,8 @@ pub enum Op {
     },
     /// Records a mutating request's answer under its msgid; a second insert of the same msgid fails as Duplicate.
     LogRequest {
+        /// A time-ordered id the caller issues (the log is appended in this order).
+        log_id: String,
         fixmedins_code: String,
         /// The operator named in the envelope (`opter`).
         opter: String,
@@ -109,10 +111,35 @@ pub enum Op {
 /// A job that changes what gateways keep in memory — people and their enrollments, identities, diseases and
 /// account balances set from outside a settlement; institutions and their agreements — also bumps the matching
 /// cache epoch once, so that every gateway forgets its copies within a second.
+///
+/// A visit's version check ([`Op::TouchVisit`]) is folded into the job's first later state or information update of
+/// the same visit, so that the visit row is updated once.
 pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt> {
     let mut out = Vec::with_capacity(ops.len() + 4);
     let (mut people, mut institutions) = (false, false);
-    for op in ops {
+    let mut ops = ops;
+    let mut folded: Option<(usize, i64)> = None;
+    if let Some(t) = ops.iter().position(|o| matches!(o, Op::TouchVisit { .. }))
+        && let Op::TouchVisit { psn_no, mdtrt_id, expected } = &ops[t]
+    {
+        let same = |o: &Op| match o {
+            Op::VisitState { psn_no: p, mdtrt_id: m, .. } | Op::VisitInfo { psn_no: p, mdtrt_id: m, .. } => {
+                p == psn_no && m == mdtrt_id
+            }
+            _ => false,
+        };
+        if let Some(u) = ops.iter().skip(t + 1).position(same) {
+            folded = Some((t + u, *expected));
+            ops.remove(t);
+        }
+    }
+    for (i, op) in ops.into_iter().enumerate() {
+        if let Some((at, expected)) = folded
+            && at == i
+        {
+            push_versioned(&mut out, op, expected);
+            continue;
+        }
         match &op {
             Op::InsertPerson(_)
             | Op::UpsertEnrollment(_)
@@ -276,13 +303,13 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 .dup(duplicate(m)),
             );
         }
-        Op::LogRequest { fixmedins_code, opter, msgid, infno, digest, psn_no, response } => {
+        Op::LogRequest { log_id, fixmedins_code, opter, msgid, infno, digest, psn_no, response } => {
             let m = format!("报文ID {msgid} 已处理");
             out.push(
                 Stmt::new(
-                    "INSERT INTO request_log (fixmedins_code, msgid, infno, digest, psn_no, response, created_at, opter)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    params![fixmedins_code, msgid, infno, digest, psn_no, response, now_text(), opter],
+                    "INSERT INTO request_log (log_id, fixmedins_code, msgid, infno, digest, psn_no, response, created_at, opter)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    params![log_id, fixmedins_code, msgid, infno, digest, psn_no, response, now_text(), opter],
                 )
                 .dup(duplicate(m)),
             );
@@ -450,6 +477,35 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             params![a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.detail],
         )),
+    }
+}
+
+/// A visit state or information update that also checks and bumps the visit's version.
+fn push_versioned(out: &mut Vec<Stmt>, op: Op, expected: i64) {
+    match op {
+        Op::VisitState { psn_no, mdtrt_id, from, to, endtime } => {
+            let m = format!("就诊 {mdtrt_id} 已不处于“{from}”状态，或已被另一请求修改，请重新查询后再办理");
+            out.push(
+                Stmt::new(
+                    "UPDATE visit SET state = $1, endtime = COALESCE($2, endtime), version = version + 1
+                     WHERE psn_no = $3 AND mdtrt_id = $4 AND state = $5 AND version = $6",
+                    params![to, endtime, psn_no, mdtrt_id, from, expected],
+                )
+                .one(conflict(m)),
+            );
+        }
+        Op::VisitInfo { psn_no, mdtrt_id, med_type, diagnoses, opsp_dise_code } => {
+            let m = format!("就诊 {mdtrt_id} 已结算或已撤销，或已被另一请求修改，请重新查询后再办理");
+            out.push(
+                Stmt::new(
+                    "UPDATE visit SET med_type = $1, diagnoses = $2, opsp_dise_code = $3, version = version + 1
+                     WHERE psn_no = $4 AND mdtrt_id = $5 AND state IN ('registered', 'admitted') AND version = $6",
+                    params![med_type, diagnoses, opsp_dise_code, psn_no, mdtrt_id, expected],
+                )
+                .one(conflict(m)),
+            );
+        }
+        other => unreachable!("only visit updates take a version: {other:?}"),
     }
 }
 

@@ -31,7 +31,40 @@ fn institution(r: &Row) -> InstitutionRow {
     }
 }
 
-fn person(r: &Row) -> PersonRow {
+pub(crate) fn enrollment(r: &Row) -> EnrollmentRow {
+    EnrollmentRow {
+        psn_no: s(r, "psn_no"),
+        insutype: s(r, "insutype"),
+        year: n(r, "year"),
+        psn_type: s(r, "psn_type"),
+        psn_insu_stas: s(r, "psn_insu_stas"),
+        cvlserv_flag: s(r, "cvlserv_flag"),
+        emp_name: s(r, "emp_name"),
+        insu_date: s(r, "insu_date"),
+    }
+}
+
+pub(crate) fn identity(r: &Row) -> IdentityRow {
+    IdentityRow {
+        psn_no: s(r, "psn_no"),
+        code: s(r, "code"),
+        begndate: s(r, "begndate"),
+        enddate: os(r, "enddate"),
+        source: s(r, "source"),
+    }
+}
+
+pub(crate) fn disease(r: &Row) -> DiseaseRow {
+    DiseaseRow {
+        psn_no: s(r, "psn_no"),
+        code: s(r, "code"),
+        name: s(r, "name"),
+        begndate: s(r, "begndate"),
+        enddate: os(r, "enddate"),
+    }
+}
+
+pub(crate) fn person(r: &Row) -> PersonRow {
     PersonRow {
         psn_no: s(r, "psn_no"),
         certno: s(r, "certno"),
@@ -184,51 +217,21 @@ impl Store {
         let rows = self
             .rows("SELECT * FROM enrollment WHERE psn_no = $1 ORDER BY year DESC, insutype", crate::params![psn_no])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| EnrollmentRow {
-                psn_no: s(r, "psn_no"),
-                insutype: s(r, "insutype"),
-                year: n(r, "year"),
-                psn_type: s(r, "psn_type"),
-                psn_insu_stas: s(r, "psn_insu_stas"),
-                cvlserv_flag: s(r, "cvlserv_flag"),
-                emp_name: s(r, "emp_name"),
-                insu_date: s(r, "insu_date"),
-            })
-            .collect())
+        Ok(rows.iter().map(enrollment).collect())
     }
 
     pub async fn identities(&self, psn_no: &str) -> Result<Vec<IdentityRow>> {
         let rows = self
             .rows("SELECT * FROM identity WHERE psn_no = $1 ORDER BY begndate, code", crate::params![psn_no])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| IdentityRow {
-                psn_no: s(r, "psn_no"),
-                code: s(r, "code"),
-                begndate: s(r, "begndate"),
-                enddate: os(r, "enddate"),
-                source: s(r, "source"),
-            })
-            .collect())
+        Ok(rows.iter().map(identity).collect())
     }
 
     pub async fn diseases(&self, psn_no: &str) -> Result<Vec<DiseaseRow>> {
         let rows = self
             .rows("SELECT * FROM registered_disease WHERE psn_no = $1 ORDER BY begndate, code", crate::params![psn_no])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| DiseaseRow {
-                psn_no: s(r, "psn_no"),
-                code: s(r, "code"),
-                name: s(r, "name"),
-                begndate: s(r, "begndate"),
-                enddate: os(r, "enddate"),
-            })
-            .collect())
+        Ok(rows.iter().map(disease).collect())
     }
 
     pub async fn account_balance(&self, psn_no: &str) -> Result<Option<i64>> {
