@@ -20,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use envelope::{Answer, GwError, parse_envelope};
@@ -43,7 +44,8 @@ pub struct Gateway {
 
 /// What a transaction produced: the output node, the changes to commit with it, and what they do to the hot state.
 pub struct Outcome {
-    pub output: Value,
+    /// The output node's JSON text (transactions serialize their structs straight into it).
+    pub output: Box<RawValue>,
     pub ops: Vec<Op>,
     pub psn_no: Option<String>,
     /// The visit this call changes, with the version it was read at (its commit starts with a version check).
@@ -55,13 +57,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn read(output: Value) -> Outcome {
-        Outcome { output, ops: Vec::new(), psn_no: None, touches: None, effects: Vec::new(), guard: None }
+    pub fn read(output: impl serde::Serialize) -> Outcome {
+        Outcome { output: raw(&output), ops: Vec::new(), psn_no: None, touches: None, effects: Vec::new(), guard: None }
     }
 
     /// A change answered with `output`.
-    pub fn change(output: Value, ops: Vec<Op>, psn_no: String, effects: Vec<Effect>) -> Outcome {
-        Outcome { output, ops, psn_no: Some(psn_no), touches: None, effects, guard: None }
+    pub fn change(output: impl serde::Serialize, ops: Vec<Op>, psn_no: String, effects: Vec<Effect>) -> Outcome {
+        Outcome { output: raw(&output), ops, psn_no: Some(psn_no), touches: None, effects, guard: None }
     }
 
     /// This change applies to a visit read at `version`.
@@ -125,15 +127,15 @@ impl Gateway {
         let refmsg_time = ids::stamp_ms();
         let env = match parse_envelope(body) {
             Ok(e) => e,
-            Err(e) => return text(&self.answer(None, &refmsg_time, Err(e))),
+            Err(e) => return self.refusal(None, &refmsg_time, e),
         };
         let result = self.handle_env(headers, &env, path_infno).await;
         match result {
-            Ok(Handled::Fresh(output)) => text(&self.answer(Some(&env), &refmsg_time, Ok(output))),
+            Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(&output)),
             Ok(Handled::Logged(answer)) => answer,
             Err(e) => {
                 tracing::info!(infno = %env.infno, msgid = %env.msgid, fixmedins = %env.fixmedins_code, err = %e.msg, "refused");
-                text(&self.answer(Some(&env), &refmsg_time, Err(e)))
+                self.refusal(Some(&env), &refmsg_time, e)
             }
         }
     }
@@ -173,7 +175,7 @@ impl Gateway {
             if !mutating {
                 return Ok(Handled::Fresh(outcome.output));
             }
-            let answer = text(&self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output)));
+            let answer = self.answer(Some(env), &ids::stamp_ms(), Ok(&outcome.output));
             let mut ops = Vec::with_capacity(outcome.ops.len() + 2);
             if let Some((psn_no, mdtrt_id, expected)) = outcome.touches {
                 ops.push(Op::TouchVisit { psn_no, mdtrt_id, expected });
@@ -235,12 +237,13 @@ impl Gateway {
         let inst = match self.store.institution(fixmedins_code).await {
             Ok(Some(row)) => match self.store.suspensions(fixmedins_code).await {
                 Ok(suspensions) => InstitutionCtx { row, suspensions, read_at: std::time::Instant::now() },
-                Err(e) => return self.answer(None, &refmsg_time, Err(db(e))),
+                Err(e) => return parsed(&self.refusal(None, &refmsg_time, db(e))),
             },
             Ok(None) => {
-                return self.answer(None, &refmsg_time, Err(GwError::new(format!("定点机构“{fixmedins_code}”不存在"))));
+                let e = GwError::new(format!("定点机构“{fixmedins_code}”不存在"));
+                return parsed(&self.refusal(None, &refmsg_time, e));
             }
-            Err(e) => return self.answer(None, &refmsg_time, Err(db(e))),
+            Err(e) => return parsed(&self.refusal(None, &refmsg_time, db(e))),
         };
         let env = envelope::Envelope {
             infno: infno.to_string(),
@@ -255,10 +258,9 @@ impl Gateway {
             input,
         };
         match self.handle_for(&inst, &env).await {
-            Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
-            Ok(Handled::Logged(answer)) => serde_json::from_str(&answer)
-                .unwrap_or_else(|_| self.answer(Some(&env), &refmsg_time, Err(GwError::new("已记录的应答无法读取")))),
-            Err(e) => self.answer(Some(&env), &refmsg_time, Err(e)),
+            Ok(Handled::Fresh(output)) => parsed(&self.answer(Some(&env), &refmsg_time, Ok(&output))),
+            Ok(Handled::Logged(answer)) => parsed(&answer),
+            Err(e) => parsed(&self.refusal(Some(&env), &refmsg_time, e)),
         }
     }
 
@@ -344,33 +346,64 @@ impl Gateway {
         Ok(inst)
     }
 
-    fn answer(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, r: Result<Value, GwError>) -> Answer {
+    /// The answer envelope (§1.2) around an output, as JSON text.
+    fn answer(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, r: Result<&RawValue, GwError>) -> String {
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            infcode: i32,
+            inf_refmsgid: String,
+            refmsg_time: &'a str,
+            respond_time: String,
+            err_msg: &'a str,
+            warn_msg: &'a str,
+            output: &'a RawValue,
+        }
         let admvs = env.map_or(self.default_admdvs.as_str(), |e| e.mdtrtarea_admvs.as_str());
-        let (infcode, err_msg, output) = match r {
-            Ok(output) => (0, String::new(), output),
-            Err(e) => (-1, e.msg, Value::Object(Default::default())),
+        let empty = RawValue::from_string("{}".to_string()).expect("{} is JSON");
+        let (infcode, err_msg, output) = match &r {
+            Ok(output) => (0, "", *output),
+            Err(e) => (-1, e.msg.as_str(), &*empty),
         };
-        Answer {
+        serde_json::to_string(&Out {
             infcode,
             inf_refmsgid: self.ids.refmsgid(admvs),
-            refmsg_time: refmsg_time.to_string(),
+            refmsg_time,
             respond_time: ids::stamp_ms(),
             err_msg,
-            warn_msg: String::new(),
+            warn_msg: "",
             output,
-        }
+        })
+        .unwrap_or_default()
     }
+
+    fn refusal(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, e: GwError) -> String {
+        self.answer(env, refmsg_time, Err(e))
+    }
+}
+
+/// A value's JSON text, as an output node.
+pub fn raw(v: &impl serde::Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(v).unwrap_or_else(|_| RawValue::from_string("{}".to_string()).expect("{} is JSON"))
 }
 
 enum Handled {
     /// A read's output, to be wrapped in a new answer.
-    Fresh(Value),
+    Fresh(Box<RawValue>),
     /// The JSON text of an answer, as logged with the call's commit.
     Logged(String),
 }
 
-fn text(a: &Answer) -> String {
-    serde_json::to_string(a).unwrap_or_default()
+/// An answer's text read back as values (for callers inside the platform).
+fn parsed(text: &str) -> Answer {
+    serde_json::from_str(text).unwrap_or_else(|e| Answer {
+        infcode: -1,
+        inf_refmsgid: String::new(),
+        refmsg_time: String::new(),
+        respond_time: String::new(),
+        err_msg: format!("应答无法读取：{e}"),
+        warn_msg: String::new(),
+        output: Value::Object(Default::default()),
+    })
 }
 
 /// An answer's JSON text as an HTTP response.
@@ -408,8 +441,8 @@ async fn per_service(
     let path = format!("/fsi/api/{service}/{method}");
     let infno = txn::infno_for_path(&path);
     let Some(infno) = infno else {
-        let a = gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("未知的服务地址 {path}"))));
-        return json_response(text(&a));
+        let a = gw.refusal(None, &ids::stamp_ms(), GwError::new(format!("未知的服务地址 {path}")));
+        return json_response(a);
     };
     json_response(respond(&gw, &headers, &body, Some(infno)).await)
 }
@@ -417,6 +450,6 @@ async fn per_service(
 async fn respond(gw: &Gateway, headers: &HeaderMap, body: &[u8], path_infno: Option<&str>) -> String {
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => gw.handle_text(headers, &v, path_infno).await,
-        Err(e) => text(&gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("报文不是有效的 JSON：{e}"))))),
+        Err(e) => gw.refusal(None, &ids::stamp_ms(), GwError::new(format!("报文不是有效的 JSON：{e}"))),
     }
 }

@@ -309,8 +309,8 @@ impl HotState {
                 if generation != self.generation() {
                     break;
                 }
-                if !g.contains_key(&psn_no) {
-                    g.insert(psn_no, Arc::new(ctx));
+                if let std::collections::hash_map::Entry::Vacant(e) = g.entry(psn_no) {
+                    e.insert(Arc::new(ctx));
                     kept += 1;
                 }
             }

@@ -145,4 +145,5 @@ INSERT INTO request_log_new SELECT created_at || ' ' || fixmedins_code || ' ' ||
 DROP TABLE request_log;
 ALTER TABLE request_log_new RENAME TO request_log;
 CREATE UNIQUE INDEX request_log_msgid ON request_log (fixmedins_code, msgid);
-CREATE INDEX request_log_psn ON request_log (psn_no, created_at);
+-- No index by person here: it would cost a randomly placed page write for every call. A person's history is read
+-- from the visits and settlements, which are indexed by person; the request log is searched by time.

@@ -196,6 +196,12 @@ fn fee_line_params(l: FeeLineRow) -> Vec<crate::Param> {
     ]
 }
 
+/// The one-line fee-line insert, built once (a static text is prepared and translated once per connection).
+fn one_fee_line_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| format!("INSERT INTO fee_line ({FEE_LINE_COLS}) VALUES {}", values(1, 20)))
+}
+
 /// `($1, …, $n), ($n+1, …)`: the VALUES of a multi-row insert.
 fn values(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
@@ -385,7 +391,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                         let m = format!("费用明细流水号 feedetl_sn“{}”在本次就诊中已上传", l.feedetl_sn);
                         out.push(
                             Stmt::new(
-                                format!("INSERT INTO fee_line ({FEE_LINE_COLS}) VALUES {}", values(1, 20)),
+                                one_fee_line_sql(),
                                 fee_line_params(l),
                             )
                             .dup(duplicate(m)),

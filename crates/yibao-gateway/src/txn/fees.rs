@@ -142,7 +142,11 @@ pub async fn upload(c: &Call<'_>) -> GwResult<Outcome> {
         r.selfpay_prop = i64::from(x.selfpay_prop.0);
         r.chrgitm_lv = x.chrgitm_lv.code().to_string();
     }
-    let out = json!({ "result": fee_results(&policy, &req, &results) });
+    #[derive(serde::Serialize)]
+    struct Out<T> {
+        result: T,
+    }
+    let out = Out { result: fee_results(&policy, &req, &results) };
     let mut after = changed(&x, |_| {});
     after.serials.extend(rows.iter().map(|r| r.feedetl_sn.clone()));
     after.uploaded.extend(rows.iter().cloned());

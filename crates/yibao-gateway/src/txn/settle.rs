@@ -215,8 +215,14 @@ fn check_stated(d: &Obj<'_>, s: &Settlement) -> GwResult<()> {
     Ok(())
 }
 
-fn output(setlinfo: &SetlInfo, setldetail: &[SetlDetail]) -> Value {
-    json!({ "setlinfo": setlinfo, "setldetail": setldetail })
+/// The 2206/2207 output node, serialized straight from the structs.
+fn output(setlinfo: &SetlInfo, setldetail: &[SetlDetail]) -> Box<serde_json::value::RawValue> {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        setlinfo: &'a SetlInfo,
+        setldetail: &'a [SetlDetail],
+    }
+    crate::raw(&Out { setlinfo, setldetail })
 }
 
 pub async fn pre_settle(c: &Call<'_>) -> GwResult<Outcome> {
@@ -292,7 +298,7 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
         psn_cash_pay: s.psn_cash_pay.0,
         hosp_part_amt: s.hosp_part_amt.0,
         balc: s.balc.0,
-        output: out.to_string(),
+        output: out.get().to_string(),
         delta: serde_json::to_string(&delta).unwrap_or_default(),
         explanation: serde_json::to_string(&explanation).unwrap_or_default(),
         details: details.iter().map(detail_row).collect(),
@@ -429,7 +435,7 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
         psn_cash_pay: neg(orig.psn_cash_pay),
         hosp_part_amt: neg(orig.hosp_part_amt),
         balc: orig.balc + orig.acct_pay,
-        output: out.to_string(),
+        output: out.get().to_string(),
         delta: serde_json::to_string(&delta.iter().map(|(k, v)| (k.clone(), -v)).collect::<BTreeMap<_, _>>())
             .unwrap_or_default(),
         explanation: json!([format!("撤销结算 {setl_id}：各项基金、个人账户与年度累计按原结算金额退回。")]).to_string(),
