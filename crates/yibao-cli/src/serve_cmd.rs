@@ -60,6 +60,7 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
     let admdvs = policy.admdvs.clone();
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     gw.set_policy(policy.clone());
+    gw.claim_node().await?;
     gw.watch_epochs().await?;
     if a.warm {
         let gw = gw.clone();

@@ -32,6 +32,12 @@ impl Client {
         }
     }
 
+    /// Starts the msgid sequence at `n` (a second client of the same institution must not repeat the first's msgids).
+    pub fn with_sequence_from(self, n: u64) -> Client {
+        self.seq.store(n, Ordering::Relaxed);
+        self
+    }
+
     /// A fresh msgid: institution code(12) + yyyyMMddHHmmss(14) + sequence(4).
     pub fn msgid(&self) -> String {
         let n = self.seq.fetch_add(1, Ordering::Relaxed);

@@ -75,6 +75,9 @@ impl Outcome {
 
 const LOCK_SHARDS: usize = 1024;
 
+/// How many times a call whose commit met another writer's change is run again on fresh data.
+const CONFLICT_ATTEMPTS: usize = 6;
+
 impl Gateway {
     pub fn new(store: Store, default_admdvs: String) -> Gateway {
         Gateway {
@@ -86,6 +89,13 @@ impl Gateway {
             nonces: auth::Nonces::default(),
             state: HotState::default(),
         }
+    }
+
+    /// Takes a node number from the ledger for the ids this instance issues (see [`ids::IdGen`]); call once at start.
+    pub async fn claim_node(&self) -> Result<u8, StoreError> {
+        let n = (self.store.next_counter("gateway_node").await? % 100) as u8;
+        self.ids.set_node(n);
+        Ok(n)
     }
 
     /// Loads (or replaces) a region's policy.
@@ -163,7 +173,7 @@ impl Gateway {
     async fn handle_for(&self, inst: &InstitutionCtx, env: &envelope::Envelope) -> Result<Handled, GwError> {
         let mutating = txn::is_mutating(&env.infno);
         let digest = if mutating { input_digest(env) } else { String::new() };
-        for attempt in 0..2 {
+        for attempt in 0..CONFLICT_ATTEMPTS {
             let outcome = match txn::run(self, inst, env).await {
                 Ok(o) => o,
                 Err(e) if mutating => match self.replay(&inst.fixmedins_code, env, &digest).await? {
@@ -204,14 +214,18 @@ impl Gateway {
                         None => Err(GwError::new(m)),
                     };
                 }
-                // What this call read was changed by another writer: read again and run once more.
+                // What this call read was changed by another writer (another gateway instance settling the same
+                // person): read again and run once more, after a short, varying pause.
                 Err(StoreError::Conflict(m)) => {
                     if let Some(p) = &outcome.psn_no {
                         self.state.forget_person(p);
                     }
-                    if attempt == 1 {
-                        return Err(GwError::new(m));
+                    if attempt + 1 == CONFLICT_ATTEMPTS {
+                        return Err(GwError::new(format!("{m}，请稍后重试")));
                     }
+                    drop(outcome.guard);
+                    let pause = 1 + (ids::stamp_ms().bytes().last().unwrap_or(0) as u64 % 7) * (attempt as u64 + 1);
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 }
                 Err(e) => return Err(GwError::new(e.to_string())),
             }

@@ -84,3 +84,51 @@ both_backends!(same_msgid_twice_at_once, |env: Env| async move {
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
     assert!(env.store.verify().await.unwrap().ok());
 });
+
+// Two gateway instances on one ledger, each with its own memory: a visit billed at one and settled at the other, a
+// stale copy refused instead of settled twice, and simultaneous settlements of the same people at both kept exact.
+both_backends!(two_gateways_one_ledger, |env: Env| async move {
+    let b = second_gateway(&env.target).await;
+    let a = &env.clients[0];
+    let p = psn(2);
+    let lines = [("XJ01CAA040E001010101446", "1.25", "10", "12.50")];
+    // Registered and billed at A, settled at B (B reads the visit from the ledger).
+    let (mdtrt_id, total) = outpatient(a, &p, "390", &lines).await;
+    let out = ok(&b[0], "2207", setl_input(&p, &mdtrt_id, "390", total, "0")).await;
+    let fund = fen(&out["setlinfo"]["fund_pay_sumamt"]);
+    // A still holds the visit as open in memory: its settlement attempt meets the changed version, reads the visit
+    // again and refuses, instead of settling it a second time.
+    let m = refused(a, "2207", setl_input(&p, &mdtrt_id, "390", total, "0")).await;
+    assert!(m.contains("已结算"), "{m}");
+    // A's copy of the person is stale too (B settled): its next settlement for the person still counts B's.
+    let (m2, t2) = outpatient(a, &p, "390", &lines).await;
+    let out2 = ok(a, "2207", setl_input(&p, &m2, "390", t2, "0")).await;
+    let paid = paid_this_year(a, &p).await;
+    assert_eq!(paid, fund + fen(&out2["setlinfo"]["fund_pay_sumamt"]));
+    // Simultaneous settlements of the same people at both instances.
+    let env = std::sync::Arc::new(env);
+    let b = std::sync::Arc::new(b);
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..8 {
+        for who in [psn(1), psn(6)] {
+            let (env, b) = (env.clone(), b.clone());
+            tasks.spawn(async move {
+                let c = if round % 2 == 0 { &env.clients[round % 3] } else { &b[round % 3] };
+                let insutype = if who == psn(6) { "310" } else { "390" };
+                let (m, t) = outpatient(c, &who, insutype, &[("XC10AAA093A001010104036", "2.5", "10", "25.00")]).await;
+                let out = ok(c, "2207", setl_input(&who, &m, insutype, t, "0")).await;
+                (who, fen(&out["setlinfo"]["fund_pay_sumamt"]))
+            });
+        }
+    }
+    let mut expect: std::collections::BTreeMap<String, Fen> = Default::default();
+    while let Some(r) = tasks.join_next().await {
+        let (who, f) = r.unwrap();
+        *expect.entry(who).or_default() += f;
+    }
+    for (who, f) in &expect {
+        assert_eq!(paid_this_year(&b[1], who).await, *f, "{who}");
+    }
+    let report = env.store.verify().await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+});

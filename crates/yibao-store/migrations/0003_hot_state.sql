@@ -10,3 +10,11 @@ CREATE TABLE cache_epoch (
 );
 INSERT INTO cache_epoch (name, value) VALUES ('person', 0);
 INSERT INTO cache_epoch (name, value) VALUES ('institution', 0);
+
+-- Counters handed out atomically (a gateway instance's node number, which keeps the ids it issues apart from another
+-- instance's issued in the same millisecond).
+CREATE TABLE counter (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO counter (name, value) VALUES ('gateway_node', 0);

@@ -136,6 +136,22 @@ impl Store {
         }
     }
 
+    /// Adds one to a counter and returns its new value, atomically across processes and servers.
+    pub async fn next_counter(&self, name: &str) -> Result<i64> {
+        const SQL: &str = "UPDATE counter SET value = value + 1 WHERE name = $1 RETURNING value";
+        let rows = match &*self.engine {
+            Engine::Sqlite(s) => {
+                let c = s.connection()?;
+                let name = name.to_string();
+                tokio::task::spawn_blocking(move || sqlite::query(&c, SQL, &[Param::Text(name)]))
+                    .await
+                    .map_err(|e| StoreError::Invalid(e.to_string()))??
+            }
+            Engine::Postgres(p) => p.rows(SQL, &[Param::Text(name.to_string())]).await?,
+        };
+        rows.first().map(|r| r.int_at(0)).ok_or_else(|| StoreError::Invalid(format!("计数器 {name} 不存在")))
+    }
+
     /// A SQLite connection of its own, for bulk work outside the writer (None on PostgreSQL).
     pub fn sqlite_connection(&self) -> Option<Result<rusqlite::Connection>> {
         match &*self.engine {

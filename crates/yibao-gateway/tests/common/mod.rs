@@ -15,11 +15,34 @@ pub struct Env {
     pub clients: Vec<Client>,
     pub store: Store,
     pub base: String,
+    /// What the store was opened from (a directory or a postgres:// URL).
+    pub target: String,
 }
 
 /// The PostgreSQL server tests create their databases on.
 pub fn pg_admin() -> String {
     std::env::var("YIBAO_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// A second gateway instance serving the same ledger (as a second server would on the same PostgreSQL, or a second
+/// process on the same SQLite file), with its own memory; returns signing clients for it.
+pub async fn second_gateway(target: &str) -> Vec<Client> {
+    let store = Store::open(target).await.expect("store opens");
+    let gw = Arc::new(Gateway::new(store, demo::DEMO_ADMDVS.to_string()));
+    gw.load_policies(&[demo::DEMO_ADMDVS.to_string()]).await.expect("policy loads");
+    gw.claim_node().await.expect("node claimed");
+    gw.watch_epochs().await.expect("epochs readable");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router(gw)).await.unwrap() });
+    let base = format!("http://{addr}");
+    demo::INSTITUTIONS
+        .iter()
+        // A second HIS client per institution: its msgids must not repeat the first client's.
+        .map(|(code, name, _, _, paasid, secret)| {
+            Client::new(&base, code, name, paasid, secret, demo::DEMO_ADMDVS).with_sequence_from(5_000)
+        })
+        .collect()
 }
 
 pub async fn start(backend: &str) -> Env {
@@ -59,6 +82,7 @@ pub async fn start(backend: &str) -> Env {
         .expect("policy stored");
     let gw = Arc::new(Gateway::new(store.clone(), demo::DEMO_ADMDVS.to_string()));
     gw.load_policies(&[demo::DEMO_ADMDVS.to_string()]).await.expect("policy loads");
+    gw.claim_node().await.expect("node claimed");
     gw.watch_epochs().await.expect("epochs readable");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -68,7 +92,7 @@ pub async fn start(backend: &str) -> Env {
         .iter()
         .map(|(code, name, _, _, paasid, secret)| Client::new(&base, code, name, paasid, secret, demo::DEMO_ADMDVS))
         .collect();
-    Env { clients, store, base }
+    Env { clients, store, base, target }
 }
 
 /// Calls and expects success; returns the `output` node.
