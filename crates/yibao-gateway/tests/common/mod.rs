@@ -24,10 +24,9 @@ pub fn pg_admin() -> String {
     std::env::var("YIBAO_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
-/// A second gateway instance serving the same ledger (as a second server would on the same PostgreSQL, or a second
-/// process on the same SQLite file), with its own memory; returns signing clients for it.
-pub async fn second_gateway(target: &str) -> Vec<Client> {
-    let store = Store::open(target).await.expect("store opens");
+/// Serves a gateway on `store` at a free local port; returns its base URL and signing clients (msgid sequences from
+/// `first_seq`, so that a second client of an institution does not repeat the first's msgids).
+async fn serve(store: Store, first_seq: u64) -> (String, Vec<Client>) {
     let gw = Arc::new(Gateway::new(store, demo::DEMO_ADMDVS.to_string()));
     gw.load_policies(&[demo::DEMO_ADMDVS.to_string()]).await.expect("policy loads");
     gw.claim_node().await.expect("node claimed");
@@ -36,13 +35,19 @@ pub async fn second_gateway(target: &str) -> Vec<Client> {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(gw)).await.unwrap() });
     let base = format!("http://{addr}");
-    demo::INSTITUTIONS
+    let clients = demo::INSTITUTIONS
         .iter()
-        // A second HIS client per institution: its msgids must not repeat the first client's.
         .map(|(code, name, _, _, paasid, secret)| {
-            Client::new(&base, code, name, paasid, secret, demo::DEMO_ADMDVS).with_sequence_from(5_000)
+            Client::new(&base, code, name, paasid, secret, demo::DEMO_ADMDVS).with_sequence_from(first_seq)
         })
-        .collect()
+        .collect();
+    (base, clients)
+}
+
+/// A second gateway instance serving the same ledger (as a second server would on the same PostgreSQL, or a second
+/// process on the same SQLite file), with its own memory; returns signing clients for it.
+pub async fn second_gateway(target: &str) -> Vec<Client> {
+    serve(Store::open(target).await.expect("store opens"), 5_000).await.1
 }
 
 pub async fn start(backend: &str) -> Env {
@@ -80,18 +85,7 @@ pub async fn start(backend: &str) -> Env {
         }])
         .await
         .expect("policy stored");
-    let gw = Arc::new(Gateway::new(store.clone(), demo::DEMO_ADMDVS.to_string()));
-    gw.load_policies(&[demo::DEMO_ADMDVS.to_string()]).await.expect("policy loads");
-    gw.claim_node().await.expect("node claimed");
-    gw.watch_epochs().await.expect("epochs readable");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(gw)).await.unwrap() });
-    let base = format!("http://{addr}");
-    let clients = demo::INSTITUTIONS
-        .iter()
-        .map(|(code, name, _, _, paasid, secret)| Client::new(&base, code, name, paasid, secret, demo::DEMO_ADMDVS))
-        .collect();
+    let (base, clients) = serve(store.clone(), 0).await;
     Env { clients, store, base, target }
 }
 
