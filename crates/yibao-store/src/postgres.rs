@@ -62,8 +62,11 @@ impl Pg {
         let pool =
             PgPoolOptions::new().max_connections(12).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
         let (tx, rx) = mpsc::unbounded_channel();
-        let wpool = PgPoolOptions::new().max_connections(1).connect(url).await?;
-        tokio::spawn(writer(wpool, rx));
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        let wpool = PgPoolOptions::new().max_connections(WRITERS as u32).connect(url).await?;
+        for _ in 0..WRITERS {
+            tokio::spawn(writer(wpool.clone(), rx.clone()));
+        }
         Ok(Pg { pool, writer: tx })
     }
 
@@ -91,6 +94,10 @@ async fn exec(c: &mut sqlx::PgConnection, s: &Stmt) -> Result<()> {
     match q.execute(&mut *c).await {
         Ok(r) => s.check(r.rows_affected()),
         Err(sqlx::Error::Database(d)) if d.is_unique_violation() => Err(s.duplicate(d.message())),
+        // Deadlock or serialization failure between two writers: the job did nothing; its caller runs it again.
+        Err(sqlx::Error::Database(d)) if matches!(d.code().as_deref(), Some("40P01" | "40001")) => {
+            Err(StoreError::Conflict(format!("与并发写入冲突（{}）", d.message())))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -113,15 +120,26 @@ async fn run_job(c: &mut sqlx::PgConnection, stmts: &[Stmt]) -> Result<Result<()
     Ok(r)
 }
 
-async fn writer(pool: PgPool, mut rx: mpsc::UnboundedReceiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
+/// How many transactions commit side by side. Every statement is a round trip to the server, so one connection
+/// spends most of its time waiting; several writers keep the server busy, and its own group commit joins their WAL
+/// flushes. Jobs of one person never run in two writers at once for a gateway (it holds the person's lock until the
+/// commit), and the version checks turn anything else into a conflict that the caller retries.
+const WRITERS: usize = 4;
+
+async fn writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Job>>>) {
+    loop {
+        let jobs = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else { return };
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
             }
-        }
+            jobs
+        };
         let mut results = Vec::with_capacity(jobs.len());
         let outcome: Result<()> = async {
             let mut c = pool.acquire().await?;
