@@ -9,7 +9,7 @@ use yibao_core::money::{Price, Ratio};
 use yibao_core::policy::CatalogueItemDef;
 
 use crate::db::{Fail, Row, Stmt};
-use crate::{Param, Result, Store, now_text, params};
+use crate::{Op, Param, Result, Store, now_text, params};
 
 /// One imported catalogue version of a region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +26,19 @@ pub struct CatalogueVersionRow {
 /// Rows per multi-row insert (11 parameters each: well under both databases' limits).
 const ROWS_PER_INSERT: usize = 200;
 
+/// The statements of a catalogue operation.
+pub(crate) fn push(out: &mut Vec<Stmt>, op: Op) {
+    match op {
+        Op::InsertCatalogueVersion { admdvs, version, begndate, source } => {
+            push_version(out, admdvs, version, begndate, source)
+        }
+        Op::InsertCatalogueItems { admdvs, version, items } => push_items(out, &admdvs, &version, items),
+        other => unreachable!("not a catalogue operation: {other:?}"),
+    }
+}
+
 /// The header of a new version; fails as Duplicate when the region already has that version.
-pub(crate) fn push_version(out: &mut Vec<Stmt>, admdvs: String, version: String, begndate: String, source: String) {
+fn push_version(out: &mut Vec<Stmt>, admdvs: String, version: String, begndate: String, source: String) {
     let m = format!("统筹区 {admdvs} 的目录版本 {version} 已存在");
     out.push(
         Stmt::new(
@@ -39,7 +50,7 @@ pub(crate) fn push_version(out: &mut Vec<Stmt>, admdvs: String, version: String,
 }
 
 /// Items of a version (with their 先行自付 ratios and price caps), in multi-row inserts.
-pub(crate) fn push_items(out: &mut Vec<Stmt>, admdvs: &str, version: &str, items: Vec<CatalogueItemDef>) {
+fn push_items(out: &mut Vec<Stmt>, admdvs: &str, version: &str, items: Vec<CatalogueItemDef>) {
     let dup = |what: &str| Fail::Duplicate(format!("统筹区 {admdvs} 的目录版本 {version} 中已有{what}"));
     let mut selfpay: Vec<Vec<Param>> = Vec::new();
     let mut caps: Vec<Vec<Param>> = Vec::new();

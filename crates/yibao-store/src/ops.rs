@@ -328,12 +328,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 .dup(duplicate(m)),
             );
         }
-        Op::InsertCatalogueVersion { admdvs, version, begndate, source } => {
-            crate::catalogue::push_version(out, admdvs, version, begndate, source)
-        }
-        Op::InsertCatalogueItems { admdvs, version, items } => {
-            crate::catalogue::push_items(out, &admdvs, &version, items)
-        }
+        op @ (Op::InsertCatalogueVersion { .. } | Op::InsertCatalogueItems { .. }) => crate::catalogue::push(out, op),
         Op::LogRequest { log_id, fixmedins_code, opter, msgid, infno, digest, psn_no, response } => {
             let m = format!("报文ID {msgid} 已处理");
             out.push(
