@@ -1,15 +1,40 @@
-//! `yibao import KIND FILE`: imports a bureau's exchange file (CSV or xlsx) of people, enrollments, identities,
-//! diseases, accounts or institutions, and prints what was imported and every wrong row.
+//! `yibao import KIND FILE`: imports a bureau's exchange file (CSV or xlsx) of people, households, enrollments,
+//! identities, diseases, accounts, institutions, or a catalogue version (`catalogue FILE --admdvs A --version V
+//! [--from D]`), and prints what was imported and every wrong row.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use yibao_import::{ImportError, Kind, Report};
+use yibao_import::{CatalogueTarget, ImportError, Kind, Report};
+
+/// The catalogue options of the command line.
+pub struct Target {
+    pub admdvs: Option<String>,
+    pub version: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
+}
+
+impl Target {
+    /// The catalogue a catalogue file is imported as; other kinds take no catalogue options.
+    fn for_kind(self, kind: Kind) -> Result<Option<CatalogueTarget>, String> {
+        match (kind, self.admdvs, self.version) {
+            (Kind::Catalogue, Some(admdvs), Some(version)) => {
+                Ok(Some(CatalogueTarget { admdvs, version, from: self.from }))
+            }
+            (Kind::Catalogue, _, _) => {
+                Err("导入医保目录须指定统筹区和目录版本：yibao import catalogue 文件 --admdvs 999001 --version 2026.1 [--from 2026-01-01]".to_string())
+            }
+            (_, None, None) if self.from.is_none() => Ok(None),
+            _ => Err("--admdvs、--version、--from 只用于导入医保目录（catalogue）".to_string()),
+        }
+    }
+}
 
 /// Exit codes: 0 when rows were imported or there was nothing wrong; 1 when the file has wrong rows and nothing was
 /// imported; 2 when the file could not be read at all, or the store could not be opened or written.
-pub fn run(data: &str, kind: &str, file: &Path, skip_bad: bool) -> ExitCode {
-    let kind: Kind = match kind.parse() {
+pub fn run(data: &str, kind: &str, file: &Path, skip_bad: bool, target: Target) -> ExitCode {
+    let parsed = kind.parse::<Kind>().map_err(|e| e.to_string()).and_then(|k| Ok((k, target.for_kind(k)?)));
+    let (kind, target) = match parsed {
         Ok(k) => k,
         Err(e) => {
             eprintln!("错误：{e}");
@@ -25,9 +50,22 @@ pub fn run(data: &str, kind: &str, file: &Path, skip_bad: bool) -> ExitCode {
     };
     let result = rt.block_on(async {
         let store = yibao_store::Store::open(data).await?;
-        yibao_import::import(&store, kind, file, skip_bad).await
+        match &target {
+            Some(t) => yibao_import::import_catalogue(&store, file, t, skip_bad).await,
+            None => yibao_import::import(&store, kind, file, skip_bad).await,
+        }
     });
-    println!("导入{}（{}）：{}", kind.label(), kind.name(), file.display());
+    match &target {
+        Some(t) => println!(
+            "导入{}（{}）：{}，统筹区 {} 目录版本 {}",
+            kind.label(),
+            kind.name(),
+            file.display(),
+            t.admdvs,
+            t.version
+        ),
+        None => println!("导入{}（{}）：{}", kind.label(), kind.name(), file.display()),
+    }
     match result {
         Ok(report) => {
             print_report(&report);

@@ -104,18 +104,28 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Import a bureau's exchange file (CSV or xlsx): people, enrollments, identities, diseases, accounts, institutions.
+    /// Import a bureau's exchange file (CSV or xlsx): people, households, enrollments, identities, diseases, accounts,
+    /// institutions, or a version of the catalogue (医保目录).
     Import {
         /// Data directory of the embedded database, or a postgres:// URL.
         #[arg(long, default_value = "data")]
         data: String,
-        /// What the file holds: people, enrollments, identities, diseases, accounts or institutions (or 人员, 参保, 身份, 病种, 账户, 机构).
+        /// What the file holds: people, households, enrollments, identities, diseases, accounts, institutions or catalogue (or 人员, 家庭户, 参保, 身份, 病种, 账户, 机构, 目录).
         kind: String,
         /// The CSV (UTF-8 or GBK) or xlsx file; the header row names the columns.
         file: PathBuf,
         /// Import the good rows and report the bad ones (default: a file with any bad row imports nothing).
         #[arg(long)]
         skip_bad: bool,
+        /// catalogue: the region (统筹区) the catalogue is for, e.g. 999001.
+        #[arg(long)]
+        admdvs: Option<String>,
+        /// catalogue: the version label, e.g. 2026.1 (a version once imported is only added to, never changed).
+        #[arg(long = "version")]
+        catalogue_version: Option<String>,
+        /// catalogue: the first day the version is in force (YYYY-MM-DD; default today, or the stored version's day).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
     },
     /// Measure the ledger's settlement commit rate against plain inserts of the same rows (writes bench rows).
     BenchStore {
@@ -163,7 +173,10 @@ fn main() -> ExitCode {
                 seed,
             })
         }
-        Cmd::Import { data, kind, file, skip_bad } => import_cmd::run(&data, &kind, &file, skip_bad),
+        Cmd::Import { data, kind, file, skip_bad, admdvs, catalogue_version, from } => {
+            let target = import_cmd::Target { admdvs, version: catalogue_version, from };
+            import_cmd::run(&data, &kind, &file, skip_bad, target)
+        }
         Cmd::BenchStore { data, settlements, concurrency } => sim_cmd::bench_store(&data, settlements, concurrency),
         Cmd::Verify { data } => {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");

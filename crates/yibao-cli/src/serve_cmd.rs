@@ -59,7 +59,7 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
     let policy = install_policy(&store, &name, &text).await?;
     let admdvs = policy.admdvs.clone();
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
-    gw.set_policy(policy.clone());
+    yibao_gateway::catalogue::install(&gw, policy.clone()).await?; // with the region's stored catalogue version
     gw.claim_node().await?;
     gw.watch_epochs().await?;
     if a.warm {

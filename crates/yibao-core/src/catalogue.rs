@@ -1,5 +1,7 @@
 //! The 医保目录 (drugs, services, materials): class, 先行自付 share, price caps and restrictions, looked up by code.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -64,6 +66,23 @@ pub struct Item {
 }
 
 impl Item {
+    /// The engine's view of a validated definition.
+    pub fn from_def(d: &CatalogueItemDef) -> Item {
+        Item {
+            code: d.code.clone(),
+            name: d.name.clone(),
+            lv: Lv::parse(&d.lv).unwrap_or(Lv::C),
+            category: d.category.clone(),
+            selfpay_prop: d.selfpay_prop.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            price_cap: d.price_cap.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            sex: d.sex.clone(),
+            age_min: d.age_min,
+            age_max: d.age_max,
+            min_hosp_lv: d.min_hosp_lv.clone(),
+            med_types: d.med_types.clone(),
+        }
+    }
+
     /// 先行自付比例 for a scheme (0 for 甲类 and for 乙类 items without one).
     pub fn selfpay_for(&self, insutype: &str) -> Ratio {
         match self.lv {
@@ -82,35 +101,27 @@ fn pick<'a, T>(rows: &'a [(String, T)], key: &str) -> Option<&'a T> {
     rows.iter().find(|(k, _)| k == key).or_else(|| rows.iter().find(|(k, _)| k == "*")).map(|(_, v)| v)
 }
 
-/// The catalogue of one region.
+/// The catalogue of one region (shared, so that a policy is cheap to clone).
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
-    items: FxHashMap<String, Item>,
+    items: Arc<FxHashMap<String, Item>>,
 }
 
 impl Catalogue {
     /// Builds the catalogue from validated definitions.
     pub fn from_defs(defs: &[CatalogueItemDef]) -> Catalogue {
-        let items = defs
-            .iter()
-            .map(|d| {
-                let item = Item {
-                    code: d.code.clone(),
-                    name: d.name.clone(),
-                    lv: Lv::parse(&d.lv).unwrap_or(Lv::C),
-                    category: d.category.clone(),
-                    selfpay_prop: d.selfpay_prop.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-                    price_cap: d.price_cap.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-                    sex: d.sex.clone(),
-                    age_min: d.age_min,
-                    age_max: d.age_max,
-                    min_hosp_lv: d.min_hosp_lv.clone(),
-                    med_types: d.med_types.clone(),
-                };
-                (d.code.clone(), item)
-            })
-            .collect();
-        Catalogue { items }
+        Catalogue::default().merged(defs)
+    }
+
+    /// This catalogue with `defs` laid over it: an item with the same code is replaced whole, a new code is added,
+    /// and the items `defs` does not name stay as they are.
+    pub fn merged(&self, defs: &[CatalogueItemDef]) -> Catalogue {
+        let mut items = (*self.items).clone();
+        items.reserve(defs.len());
+        for d in defs {
+            items.insert(d.code.clone(), Item::from_def(d));
+        }
+        Catalogue { items: Arc::new(items) }
     }
 
     pub fn get(&self, code: &str) -> Option<&Item> {

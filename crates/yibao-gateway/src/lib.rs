@@ -5,6 +5,7 @@
 //! (validate, compute with the core) → commit (batched, durable) → answer. A refused call stores nothing.
 
 pub mod auth;
+pub mod catalogue;
 pub mod client;
 pub mod demo;
 pub mod envelope;
@@ -116,7 +117,7 @@ impl Gateway {
         for r in regions {
             if let Some((version, pack)) = self.store.latest_policy(r).await.map_err(|e| e.to_string())? {
                 let p = Policy::from_toml(&format!("{r}@{version}"), &pack).map_err(|e| e.to_string())?;
-                self.set_policy(p);
+                catalogue::install(self, p).await.map_err(|e| e.to_string())?; // with the region's stored catalogue
             }
         }
         Ok(())
@@ -292,6 +293,7 @@ impl Gateway {
     /// Watches the ledger's cache epochs (bumped by imports and by staff edits in other processes) and forgets the
     /// copies they name. Runs until the gateway is dropped.
     pub async fn watch_epochs(self: &Arc<Self>) -> Result<(), StoreError> {
+        catalogue::watch(self); // imported catalogue versions: reloaded by their own watcher
         let mut seen = self.store.epochs().await?;
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
@@ -303,6 +305,7 @@ impl Gateway {
                     if seen.iter().any(|(n, b)| n == name && b != v) {
                         match name.as_str() {
                             "person" => gw.state.forget_people(),
+                            catalogue::EPOCH => {} // see catalogue::watch
                             _ => gw.state.forget_institutions(),
                         }
                     }

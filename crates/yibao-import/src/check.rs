@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use yibao_core::codes::{Dictionaries, check_id_number, kind};
 use yibao_store::{
-    DiseaseRow, EnrollmentRow, IdentityRow, InstitutionRow, Op, PersonRow, Result as StoreResult, Store,
+    DiseaseRow, EnrollmentRow, HouseholdRow, IdentityRow, InstitutionRow, Op, PersonRow, Result as StoreResult, Store,
 };
 
 use crate::fields::*;
@@ -30,20 +30,24 @@ const FIXMEDINS_TYPE_CODES: &[(&str, &str)] = &[("1", "定点医疗机构"), ("2
 
 /// The reasons a row is wrong.
 #[derive(Default)]
-struct Reasons(Vec<String>);
+pub(crate) struct Reasons(pub Vec<String>);
 
 impl Reasons {
     /// Keeps a value, or records why the field is wrong ("险种“999”不是有效的代码", "姓名为空").
-    fn field<T>(&mut self, f: &Field, r: Result<T, String>) -> Option<T> {
+    pub(crate) fn field<T>(&mut self, f: &Field, r: Result<T, String>) -> Option<T> {
+        self.named(f.zh, r)
+    }
+    /// The same for a column named by its header.
+    pub(crate) fn named<T>(&mut self, name: &str, r: Result<T, String>) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(why) => {
-                self.0.push(format!("{}{why}", f.zh));
+                self.0.push(format!("{name}{why}"));
                 None
             }
         }
     }
-    fn push(&mut self, why: String) {
+    pub(crate) fn push(&mut self, why: String) {
         self.0.push(why);
     }
 }
@@ -70,18 +74,19 @@ pub(crate) struct Checker<'a> {
     enrollments: HashMap<String, Vec<EnrollmentRow>>,
     identities: HashMap<String, Vec<IdentityRow>>,
     diseases: HashMap<String, Vec<DiseaseRow>>,
+    households: HashMap<String, Option<HouseholdRow>>,
     /// Rows already in the store exactly as given.
     pub unchanged: usize,
     /// Rows that change a record the store already has (enrollment, account balance, institution).
     pub updated: usize,
 }
 
-fn cell<'r>(row: &'r Row, cols: &Columns, f: &Field) -> &'r Cell {
+pub(crate) fn cell<'r>(row: &'r Row, cols: &Columns, f: &Field) -> &'r Cell {
     cols.get(f).and_then(|i| row.cells.get(i)).unwrap_or(&Cell::Empty)
 }
 
 /// The Chinese half of a bilingual message ("身份证号校验位错误 (ID number check digit is wrong)").
-fn zh(msg: &str) -> &str {
+pub(crate) fn zh(msg: &str) -> &str {
     msg.split_once(" (").map_or(msg, |(z, _)| z)
 }
 
@@ -99,6 +104,7 @@ impl<'a> Checker<'a> {
             enrollments: HashMap::new(),
             identities: HashMap::new(),
             diseases: HashMap::new(),
+            households: HashMap::new(),
             unchanged: 0,
             updated: 0,
         }
@@ -113,6 +119,8 @@ impl<'a> Checker<'a> {
             Kind::Diseases => self.disease(row, &mut why).await?,
             Kind::Accounts => self.account(row, &mut why).await?,
             Kind::Institutions => self.institution(row, &mut why).await?,
+            Kind::Households => self.household(row, &mut why).await?,
+            Kind::Catalogue => unreachable!("a catalogue is checked by catalogue::import_catalogue"),
         };
         Ok(if !why.0.is_empty() {
             Outcome::Bad(why.0.join("；"))
@@ -207,6 +215,9 @@ impl<'a> Checker<'a> {
         let admdvs = why.field(&ADMDVS, values::admdvs(self.cell(row, &ADMDVS)));
         let hhold_id = why.field(&HHOLD_ID, values::optional(self.cell(row, &HHOLD_ID)));
         let chosen = why.field(&CHOSEN_FIXMEDINS_CODE, values::optional(self.cell(row, &CHOSEN_FIXMEDINS_CODE)));
+        if let Some(Some(h)) = &hhold_id {
+            self.household_ref(h, admdvs.as_deref(), why).await?;
+        }
         let enrolled = self.cols.has(&INSUTYPE);
         let person = match (&psn_no, &certno, psn_name, gend, brdy, naty, admdvs, hhold_id, chosen) {
             (Some(p), Some(c), Some(name), Some(g), Some(b), Some(naty), Some(a), Some(h), Some(ch))
@@ -292,6 +303,24 @@ impl<'a> Checker<'a> {
             }
         }
         Ok(ops)
+    }
+
+    /// A household a person names must be in the store, in the person's area.
+    async fn household_ref(&mut self, hhold_id: &str, admdvs: Option<&str>, why: &mut Reasons) -> StoreResult<()> {
+        if !self.households.contains_key(hhold_id) {
+            let stored = self.store.household(hhold_id).await?;
+            self.households.insert(hhold_id.to_string(), stored);
+        }
+        match (&self.households[hhold_id], admdvs) {
+            (None, _) => {
+                why.push(format!("户编号 {hhold_id} 在系统中不存在（请先导入家庭户：yibao import households 文件）"))
+            }
+            (Some(h), Some(a)) if h.admdvs != a => {
+                why.push(format!("户编号 {hhold_id} 属于统筹区 {}，与人员的统筹区 {a} 不一致", h.admdvs))
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// The enrollment columns of a row (an enrollments file, or a people file that carries them), and the
@@ -496,5 +525,35 @@ impl<'a> Checker<'a> {
                 Ok(vec![Op::UpsertInstitution(new)])
             }
         }
+    }
+
+    async fn household(&mut self, row: &Row, why: &mut Reasons) -> StoreResult<Vec<Op>> {
+        let f = HHOLD_ID.required();
+        let hhold_id = why.field(&f, values::required(self.cell(row, &f)));
+        let admdvs = why.field(&ADMDVS, values::admdvs(self.cell(row, &ADMDVS)));
+        let address = why.field(&ADDRESS, values::text(self.cell(row, &ADDRESS)));
+        let Some(hhold_id) = hhold_id else { return Ok(Vec::new()) };
+        if let Some(first) = self.first_seen(format!("F\u{1}{hhold_id}"), row.number) {
+            why.push(format!("户编号 {hhold_id} 与第 {first} 行重复"));
+        }
+        let (Some(admdvs), Some(address)) = (admdvs, address) else { return Ok(Vec::new()) };
+        let new = HouseholdRow { hhold_id, admdvs, address };
+        let stored = self.store.household(&new.hhold_id).await?;
+        if stored.as_ref() == Some(&new) {
+            return Ok(Vec::new());
+        }
+        if stored.as_ref().is_some_and(|s| s.admdvs != new.admdvs)
+            && let Some(p) =
+                self.store.household_members(&new.hhold_id).await?.into_iter().find(|p| p.admdvs != new.admdvs)
+        {
+            why.push(format!(
+                "户编号 {} 的成员（如人员 {}）在统筹区 {} 参保，不能把本户改到统筹区 {}",
+                new.hhold_id, p.psn_no, p.admdvs, new.admdvs
+            ));
+        }
+        if stored.is_some() && why.0.is_empty() {
+            self.updated += 1;
+        }
+        Ok(vec![Op::UpsertHousehold(new)])
     }
 }

@@ -23,11 +23,23 @@ pub enum Kind {
     Accounts,
     /// 定点医药机构: fixmedins_code, fixmedins_name, fixmedins_type, hosp_lv, admdvs, paasid, secret.
     Institutions,
+    /// 家庭户: hhold_id, admdvs, address. People name their household by hhold_id.
+    Households,
+    /// 医保目录: one catalogue version of a region (see `catalogue::columns` for its columns).
+    Catalogue,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::People, Kind::Enrollments, Kind::Identities, Kind::Diseases, Kind::Accounts, Kind::Institutions];
+    pub const ALL: [Kind; 8] = [
+        Kind::People,
+        Kind::Enrollments,
+        Kind::Identities,
+        Kind::Diseases,
+        Kind::Accounts,
+        Kind::Institutions,
+        Kind::Households,
+        Kind::Catalogue,
+    ];
 
     /// The English name, as given on the command line and written in the audit log.
     pub fn name(self) -> &'static str {
@@ -38,6 +50,8 @@ impl Kind {
             Kind::Diseases => "diseases",
             Kind::Accounts => "accounts",
             Kind::Institutions => "institutions",
+            Kind::Households => "households",
+            Kind::Catalogue => "catalogue",
         }
     }
 
@@ -50,6 +64,8 @@ impl Kind {
             Kind::Diseases => "门慢门特病种登记",
             Kind::Accounts => "个人账户",
             Kind::Institutions => "定点医药机构",
+            Kind::Households => "家庭户",
+            Kind::Catalogue => "医保目录",
         }
     }
 
@@ -62,6 +78,8 @@ impl Kind {
             Kind::Diseases => &["diseases", "disease", "病种", "慢特病", "门慢门特", "病种登记"],
             Kind::Accounts => &["accounts", "account", "账户", "个人账户", "账户余额"],
             Kind::Institutions => &["institutions", "institution", "机构", "定点机构", "定点医药机构"],
+            Kind::Households => &["households", "household", "户", "家庭", "家庭户", "户信息", "家庭信息"],
+            Kind::Catalogue => &["catalogue", "catalog", "目录", "医保目录", "药品目录", "诊疗项目目录", "目录信息"],
         }
     }
 
@@ -73,6 +91,8 @@ impl Kind {
             Kind::Diseases => &[PSN_NO, DISE_CODE, DISE_NAME, BEGNDATE, ENDDATE],
             Kind::Accounts => &[PSN_NO, BALANCE],
             Kind::Institutions => &[FIXMEDINS_CODE, FIXMEDINS_NAME, FIXMEDINS_TYPE, HOSP_LV, ADMDVS, PAASID, SECRET],
+            Kind::Households => HOUSEHOLD_FIELDS,
+            Kind::Catalogue => crate::catalogue::columns::FIELDS,
         }
     }
 }
@@ -112,20 +132,26 @@ pub(crate) struct Field {
 }
 
 impl Field {
-    const fn req(name: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> Field {
+    pub(crate) const fn req(name: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> Field {
         Field { name, zh, aliases, need: Need::Required }
     }
-    const fn opt(name: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> Field {
+    pub(crate) const fn opt(name: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> Field {
         Field { name, zh, aliases, need: Need::Optional }
     }
     const fn in_group(self) -> Field {
         Field { need: Need::Group, ..self }
+    }
+    pub(crate) const fn required(self) -> Field {
+        Field { need: Need::Required, ..self }
     }
     /// "证件号码 (certno)", for messages about columns.
     pub fn display(&self) -> String {
         format!("{} ({})", self.zh, self.name)
     }
 }
+
+/// A household file: the household number is required here.
+const HOUSEHOLD_FIELDS: &[Field] = &[HHOLD_ID.required(), ADMDVS, ADDRESS];
 
 /// A people file; the enrollment columns are optional as a group (a 参保名单).
 const PEOPLE_FIELDS: &[Field] = &[
@@ -193,10 +219,12 @@ pub(crate) const FIXMEDINS_TYPE: Field = Field::req("fixmedins_type", "机构类
 pub(crate) const HOSP_LV: Field = Field::req("hosp_lv", "医院等级", &["机构等级"]);
 pub(crate) const PAASID: Field = Field::req("paasid", "接入账号", &["接入帐号", "paas_id"]);
 pub(crate) const SECRET: Field = Field::req("secret", "密钥", &["接入密钥", "秘钥"]);
+pub(crate) const ADDRESS: Field =
+    Field::req("address", "地址", &["家庭住址", "家庭地址", "住址", "户籍地址", "居住地址", "联系地址", "户地址"]);
 
 /// A header cell made comparable: no spaces, no required-marks (*), no trailing note in brackets ("余额（元）"),
 /// ASCII lowercased. Returns the name and the note.
-fn normalize(header: &str) -> (String, String) {
+pub(crate) fn normalize(header: &str) -> (String, String) {
     let mut h: String = header
         .trim_start_matches('\u{feff}')
         .chars()
@@ -301,7 +329,9 @@ mod tests {
         assert_eq!("people".parse::<Kind>().unwrap(), Kind::People);
         assert_eq!("机构".parse::<Kind>().unwrap(), Kind::Institutions);
         assert_eq!(" Accounts ".parse::<Kind>().unwrap(), Kind::Accounts);
-        assert!("catalogue".parse::<Kind>().is_err());
+        assert_eq!("目录".parse::<Kind>().unwrap(), Kind::Catalogue);
+        assert_eq!("家庭户".parse::<Kind>().unwrap(), Kind::Households);
+        assert!("catalogues".parse::<Kind>().is_err());
     }
 
     #[test]

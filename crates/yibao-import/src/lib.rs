@@ -1,6 +1,6 @@
-//! `yibao import`: the files bureaus exchange — people, enrollments, identities, registered diseases, personal
-//! accounts and designated institutions — read from CSV or spreadsheets, checked row by row, and written to the
-//! ledger.
+//! `yibao import`: the files bureaus exchange — people, households, enrollments, identities, registered diseases,
+//! personal accounts, designated institutions and the 医保目录 — read from CSV or spreadsheets, checked row by row,
+//! and written to the ledger.
 //!
 //! - Formats: CSV in UTF-8 (with or without BOM), GBK/GB18030 (detected when the bytes are not UTF-8) or UTF-16 with
 //!   BOM, comma- or tab-separated; xlsx/xlsm, xls and ods workbooks (the sheet named after the kind, else the first
@@ -14,8 +14,10 @@
 //!   with `skip_bad` the good rows are written and the wrong ones reported.
 //! - Rows already in the store exactly as given are counted as unchanged and not written again, so a file can be
 //!   imported again after a fix or an interruption.
-//! - Good rows are committed in jobs of [`CHUNK_ROWS`] rows, with one audit record per file in the last job.
+//! - Good rows are committed in jobs of [`CHUNK_ROWS`] rows, with one audit record per file in the last job; a
+//!   catalogue version is committed in one job ([`import_catalogue`]).
 
+mod catalogue;
 mod check;
 mod fields;
 mod source;
@@ -26,6 +28,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use yibao_store::{AuditRow, Op, Store, StoreError};
 
+pub use catalogue::{CatalogueTarget, import_catalogue};
 pub use fields::Kind;
 
 /// Rows per commit job.
@@ -53,12 +56,29 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+impl Report {
+    /// Whether an import goes on to write its good rows: not when a row is wrong and wrong rows are not skipped, nor
+    /// when no row is left to write. Notes the rows found unchanged (`same_as`: what they are the same as).
+    fn goes_on(&mut self, skip_bad: bool, good_rows: usize, same_as: &str) -> bool {
+        if !self.bad.is_empty() && !skip_bad {
+            return false;
+        }
+        if self.unchanged > 0 {
+            self.warnings.push(format!("{} 行与{same_as}完全相同，未重复写入", self.unchanged));
+        }
+        good_rows > 0
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "未知的导入类型“{0}”，应为 people（人员）、enrollments（参保）、identities（人员身份）、diseases（病种登记）、accounts（个人账户）或 institutions（定点医药机构）"
+        "未知的导入类型“{0}”，应为 people（人员）、households（家庭户）、enrollments（参保）、identities（人员身份）、diseases（病种登记）、accounts（个人账户）、institutions（定点医药机构）或 catalogue（医保目录）"
     )]
     UnknownKind(String),
+    /// The region, version or start day given for a catalogue is not usable.
+    #[error("{0}")]
+    CatalogueTarget(String),
     #[error("无法读取文件 {path}：{source}")]
     Io { path: String, source: std::io::Error },
     #[error("文件编码无法识别：{0}")]
@@ -88,6 +108,11 @@ pub enum ImportError {
 /// Imports one file of one kind into the store. Wrong rows are returned in the report (not as an error); an error is
 /// a problem with the whole file, the database, or a commit.
 pub async fn import(store: &Store, kind: Kind, path: &Path, skip_bad: bool) -> Result<Report, ImportError> {
+    if kind == Kind::Catalogue {
+        return Err(ImportError::CatalogueTarget(
+            "导入医保目录须指定统筹区和目录版本（--admdvs、--version），见 import_catalogue".to_string(),
+        ));
+    }
     let mut table = source::read(path, kind.names())?;
     table.find_header(|cells| fields::is_header(kind, cells));
     let (cols, column_warnings) = fields::map_columns(kind, &table.headers)?;
@@ -105,20 +130,14 @@ pub async fn import(store: &Store, kind: Kind, path: &Path, skip_bad: bool) -> R
     }
     report.unchanged = checker.unchanged;
     let updated = checker.updated;
-    if !report.bad.is_empty() && !skip_bad {
-        return Ok(report);
-    }
-    if report.unchanged > 0 {
-        report.warnings.push(format!("{} 行与系统中已有记录完全相同，未重复写入", report.unchanged));
-    }
-    if good.is_empty() {
+    if !report.goes_on(skip_bad, good.len(), "系统中已有记录") {
         return Ok(report);
     }
     if updated > 0 {
         report.warnings.push(format!("{updated} 行更新了系统中已有的{}记录", kind.label()));
     }
 
-    let file_name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file_name = file_name(path);
     let total = good.len();
     let chunks: Vec<&[(usize, Vec<Op>)]> = good.chunks(CHUNK_ROWS).collect();
     let last = chunks.len() - 1;
@@ -149,6 +168,12 @@ pub async fn import(store: &Store, kind: Kind, path: &Path, skip_bad: bool) -> R
     Ok(report)
 }
 
+/// The file's name, as the audit record names it.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The audit record of an import: actor `import`, action 导入, entity = kind, entity id = file name.
 fn audit(kind: Kind, file_name: &str, detail: serde_json::Value) -> Op {
     static SEQ: AtomicU32 = AtomicU32::new(0);
     let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();

@@ -124,17 +124,24 @@ pub(crate) fn year(c: &Cell) -> Result<i64, String> {
     }
 }
 
-/// An amount in yuan, exact to the fen: text is parsed as decimal; a spreadsheet number goes through its shortest
-/// text ("1234.5"), never through float arithmetic. Thousands separators and a leading ¥ are allowed.
-pub(crate) fn amount(c: &Cell) -> Result<Fen, String> {
-    let t = match c {
+/// A number's decimal text, as written: text without thousands separators, a leading ¥ or a trailing 元; a
+/// spreadsheet number through its shortest text ("1234.5"), never through float arithmetic. Empty gives None.
+pub(crate) fn decimal_text(c: &Cell) -> Result<Option<String>, String> {
+    Ok(Some(match c {
         Cell::Float(f) if f.is_finite() => format!("{f}"),
         Cell::Int(i) => i.to_string(),
-        Cell::Text(t) => t.trim().trim_start_matches(['¥', '￥']).trim_end_matches('元').replace([',', '，'], ""),
-        Cell::Empty => return Err("为空".to_string()),
-        other => return Err(format!("“{}”不是金额", text(other).unwrap_or_default())),
-    };
-    let fen: Fen = t.trim().parse().map_err(|e| format!("金额{e}"))?;
+        Cell::Text(t) => {
+            t.trim().trim_start_matches(['¥', '￥']).trim_end_matches('元').replace([',', '，'], "").trim().to_string()
+        }
+        Cell::Empty => return Ok(None),
+        other => return Err(format!("“{}”不是数字", text(other).unwrap_or_default())),
+    }))
+}
+
+/// An amount in yuan, exact to the fen (see [`decimal_text`]).
+pub(crate) fn amount(c: &Cell) -> Result<Fen, String> {
+    let t = decimal_text(c)?.ok_or_else(|| "为空".to_string())?;
+    let fen: Fen = t.parse().map_err(|e| format!("金额{e}"))?;
     if fen.0 < 0 {
         return Err(format!("“{t}”不能为负数"));
     }

@@ -4,52 +4,18 @@
 //! The CSV fixtures are in tests/fixtures (fictional people of the fictional area 999002); the xlsx files are written
 //! here with rust_xlsxwriter.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use yibao_core::codes::id_check_char;
-use yibao_import::{ImportError, Kind, Report, import};
+use yibao_import::{ImportError, Kind, import};
 use yibao_store::Store;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-/// A fictional ID number in area 999002: birth yyyymmdd, a 3-digit sequence (odd = male), and its check character.
-fn id_number(birth: &str, seq: u32) -> String {
-    let first = format!("999002{birth}{seq:03}");
-    format!("{first}{}", id_check_char(&first))
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "yibao-import-{tag}-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn pg_admin() -> String {
-    std::env::var("YIBAO_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-async fn run(store: &Store, kind: Kind, path: &Path, skip_bad: bool) -> Report {
-    import(store, kind, path, skip_bad).await.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn rows_of(r: &Report) -> Vec<usize> {
-    r.bad.iter().map(|b| b.row).collect()
-}
 
 #[tokio::test]
 async fn sqlite_round_trips() {
-    let dir = temp_dir("sqlite");
-    let store = Store::open(&dir.join("data").display().to_string()).await.expect("store opens");
-    scenario(&store, &dir).await;
-    drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    on_sqlite("sqlite", scenario).await;
 }
 
 /// More rows than one commit job holds: every chunk lands, with one audit record for the file.
@@ -77,22 +43,12 @@ async fn sqlite_large_file_in_chunks() {
 
 #[tokio::test]
 async fn postgres_round_trips() {
-    // Databases left by earlier test runs of this crate are dropped first.
-    if let Err(e) = yibao_store::drop_stale_postgres_databases(&pg_admin(), "yibao_imp").await {
-        eprintln!("could not drop old test databases: {e}");
-    }
-    let url = yibao_store::create_postgres_database(&pg_admin(), "yibao_imp")
-        .await
-        .expect("PostgreSQL reachable (see .ci/run)");
-    let store = Store::open(&url).await.expect("store opens");
-    let dir = temp_dir("pg");
-    scenario(&store, &dir).await;
-    drop(store);
-    let _ = std::fs::remove_dir_all(&dir);
+    on_postgres("yibao_imp", scenario).await;
 }
 
 /// The whole exchange, in the order a bureau would do it, on one store.
 async fn scenario(store: &Store, dir: &Path) {
+    households(store).await;
     people_utf8_with_bom(store).await;
     bad_rows_import_nothing_unless_skipped(store).await;
     enrollment_list(store, dir).await;
@@ -100,8 +56,69 @@ async fn scenario(store: &Store, dir: &Path) {
     enrollments_and_unknown_people(store).await;
     identities_diseases_accounts_institutions(store).await;
     reimport_is_unchanged_and_audited(store).await;
+    household_references(store, dir).await;
     file_errors(store, dir).await;
     xlsx_round_trip(store, dir).await;
+}
+
+/// Households first: people name them. An unknown column (户主) is ignored with a warning; an empty address is kept.
+async fn households(store: &Store) {
+    let r = run(store, Kind::Households, &fixture("households.csv"), false).await;
+    assert_eq!((r.rows, r.imported, r.unchanged), (3, 3, 0), "{r:?}");
+    assert_eq!(r.warnings, vec!["未识别的列“户主”已忽略"]);
+    let h = store.household("HH0001").await.unwrap().expect("household");
+    assert_eq!((h.admdvs.as_str(), h.address.as_str()), ("999002", "示例县城关镇幸福路1号"));
+    assert_eq!(store.household("HH0021").await.unwrap().unwrap().address, "");
+}
+
+/// People must name a household in the store, in their own area; a household keeps the area of its members.
+async fn household_references(store: &Store, dir: &Path) {
+    let again = run(store, Kind::Households, &fixture("households.csv"), false).await;
+    assert_eq!((again.imported, again.unchanged), (0, 3), "{again:?}");
+    let file = dir.join("households_changed.csv");
+    std::fs::write(&file, "hhold_id,admdvs,address\nHH0002,999002,示例县城关镇新街5号\nHH0001,999003,外县\nHH0003,999003,外县某村\nHH0003,999003,重复\n").unwrap();
+    let r = run(store, Kind::Households, &file, false).await;
+    assert_eq!((r.imported, rows_of(&r)), (0, vec![3, 5]), "{r:?}");
+    assert!(
+        r.bad[0].reason.contains("户编号 HH0001 的成员（如人员 99900200000001）在统筹区 999002 参保"),
+        "{}",
+        r.bad[0].reason
+    );
+    assert!(r.bad[1].reason.contains("户编号 HH0003 与第 4 行重复"), "{}", r.bad[1].reason);
+    assert_eq!(store.household("HH0002").await.unwrap().unwrap().address, "示例县城关镇幸福路2号", "nothing written");
+    let r = run(store, Kind::Households, &file, true).await;
+    assert_eq!((r.imported, rows_of(&r)), (2, vec![3, 5]), "{r:?}");
+    assert!(r.warnings.iter().any(|w| w.contains("1 行更新了系统中已有的家庭户记录")), "{r:?}");
+    assert_eq!(store.household("HH0002").await.unwrap().unwrap().address, "示例县城关镇新街5号");
+    assert_eq!(store.household("HH0001").await.unwrap().unwrap().admdvs, "999002");
+    assert_eq!(store.household_members("HH0021").await.unwrap().len(), 3);
+
+    let people = dir.join("people_households.csv");
+    std::fs::write(
+        &people,
+        format!(
+            "人员编号,身份证号,姓名,性别,出生日期,民族,统筹区,户编号\n\
+             99900200000061,{},测试一,1,1961-01-01,01,999002,HH0002\n\
+             99900200000062,{},测试二,2,1962-02-02,01,999002,HH9999\n\
+             99900200000063,{},测试三,1,1963-03-03,01,999002,HH0003\n",
+            id_number("19610101", 11),
+            id_number("19620202", 22),
+            id_number("19630303", 33)
+        ),
+    )
+    .unwrap();
+    let r = run(store, Kind::People, &people, false).await;
+    assert_eq!((r.imported, rows_of(&r)), (0, vec![3, 4]), "{r:?}");
+    assert!(r.bad[0].reason.contains("户编号 HH9999 在系统中不存在（请先导入家庭户"), "{}", r.bad[0].reason);
+    assert!(
+        r.bad[1].reason.contains("户编号 HH0003 属于统筹区 999003，与人员的统筹区 999002 不一致"),
+        "{}",
+        r.bad[1].reason
+    );
+    assert!(store.person("99900200000061").await.unwrap().is_none(), "a file with a wrong row imports nothing");
+    let r = run(store, Kind::People, &people, true).await;
+    assert_eq!((r.imported, rows_of(&r)), (1, vec![3, 4]), "{r:?}");
+    assert_eq!(store.household_members("HH0002").await.unwrap()[0].psn_no, "99900200000061");
 }
 
 async fn people_utf8_with_bom(store: &Store) {

@@ -6,7 +6,9 @@
 //! that fails (a duplicate key, a changed state, a version conflict) is rolled back alone; the others commit.
 
 pub mod bulk;
+pub mod catalogue;
 mod db;
+pub mod household;
 mod migrate;
 pub mod ops;
 mod postgres;
@@ -20,7 +22,9 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+pub use catalogue::CatalogueVersionRow;
 pub use db::{Param, Row, Val};
+pub use household::HouseholdRow;
 pub use ops::Op;
 pub use rows::*;
 

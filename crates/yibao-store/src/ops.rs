@@ -1,5 +1,6 @@
 //! Write operations: each one a few statements in the common SQL of SQLite and PostgreSQL, run inside a job's savepoint.
 
+use crate::HouseholdRow;
 use crate::db::{Fail, Stmt};
 use crate::rows::*;
 use crate::{Backend, now_text, params};
@@ -9,6 +10,8 @@ use crate::{Backend, now_text, params};
 pub enum Op {
     UpsertInstitution(InstitutionRow),
     AddSuspension(SuspensionRow),
+    /// 户: adds a household, or changes its area and address.
+    UpsertHousehold(HouseholdRow),
     InsertPerson(PersonRow),
     UpsertEnrollment(EnrollmentRow),
     InsertIdentity(IdentityRow),
@@ -21,6 +24,20 @@ pub enum Op {
         admdvs: String,
         version: String,
         pack: String,
+    },
+    /// A catalogue version's header; fails as Duplicate when the region has that version already. Commit it in one
+    /// job with its items, so that no reader sees half a version.
+    InsertCatalogueVersion {
+        admdvs: String,
+        version: String,
+        begndate: String,
+        source: String,
+    },
+    /// Items of a catalogue version; fails as Duplicate when the version has one of the codes already.
+    InsertCatalogueItems {
+        admdvs: String,
+        version: String,
+        items: Vec<yibao_core::policy::CatalogueItemDef>,
     },
     /// Records a mutating request's answer under its msgid; a second insert of the same msgid fails as Duplicate.
     LogRequest {
@@ -109,14 +126,14 @@ pub enum Op {
 /// The statements of a job, in order.
 ///
 /// A job that changes what gateways keep in memory — people and their enrollments, identities, diseases and
-/// account balances set from outside a settlement; institutions and their agreements — also bumps the matching
-/// cache epoch once, so that every gateway forgets its copies within a second.
+/// account balances set from outside a settlement; institutions and their agreements; catalogue versions — also
+/// bumps the matching cache epoch once, so that every gateway forgets (or reloads) its copies within a second.
 ///
 /// A visit's version check ([`Op::TouchVisit`]) is folded into the job's first later state or information update of
 /// the same visit, so that the visit row is updated once.
 pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt> {
     let mut out = Vec::with_capacity(ops.len() + 4);
-    let (mut people, mut institutions) = (false, false);
+    let (mut people, mut institutions, mut catalogue) = (false, false, false);
     let mut ops = ops;
     let mut folded: Option<(usize, i64)> = None;
     if let Some(t) = ops.iter().position(|o| matches!(o, Op::TouchVisit { .. }))
@@ -147,11 +164,12 @@ pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt>
             | Op::InsertDisease(_)
             | Op::SetAccount { .. } => people = true,
             Op::UpsertInstitution(_) | Op::AddSuspension(_) => institutions = true,
+            Op::InsertCatalogueVersion { .. } | Op::InsertCatalogueItems { .. } => catalogue = true,
             _ => {}
         }
         push(&mut out, op, backend);
     }
-    for (changed, name) in [(people, "person"), (institutions, "institution")] {
+    for (changed, name) in [(people, "person"), (institutions, "institution"), (catalogue, "catalogue")] {
         if changed {
             push(&mut out, Op::BumpEpoch(name.to_string()), backend);
         }
@@ -203,7 +221,7 @@ fn one_fee_line_sql() -> &'static str {
 }
 
 /// `($1, …, $n), ($n+1, …)`: the VALUES of a multi-row insert.
-fn values(rows: usize, cols: usize) -> String {
+pub(crate) fn values(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         s.push_str(if r == 0 { "(" } else { ", (" });
@@ -245,6 +263,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 .dup(duplicate(m)),
             );
         }
+        Op::UpsertHousehold(h) => crate::household::push(out, h),
         Op::InsertPerson(p) => {
             let m = format!("人员 {} 或其证件号已存在", p.psn_no);
             out.push(
@@ -309,6 +328,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 .dup(duplicate(m)),
             );
         }
+        op @ (Op::InsertCatalogueVersion { .. } | Op::InsertCatalogueItems { .. }) => crate::catalogue::push(out, op),
         Op::LogRequest { log_id, fixmedins_code, opter, msgid, infno, digest, psn_no, response } => {
             let m = format!("报文ID {msgid} 已处理");
             out.push(

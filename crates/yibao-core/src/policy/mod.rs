@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 pub use diagnostic::{Diagnostic, FieldPath, PackErrors};
-pub use model::{BaseKind, Conditions, PackFile, Payer, Scope};
+pub use model::{BaseKind, CatalogueItemDef, Conditions, PackFile, Payer, Scope};
 
 use crate::catalogue::Catalogue;
 use crate::codes::{Dictionaries, default_setlinfo_field, kind};
@@ -22,7 +22,13 @@ pub struct Policy {
     pub region_name: String,
     pub version: String,
     pub dict: Dictionaries,
+    /// The catalogue lines are classified by: the pack's `[[catalogue]]`, with a stored catalogue version laid over
+    /// it when one is applied ([`Policy::with_catalogue`]).
     pub catalogue: Catalogue,
+    /// The stored catalogue version laid over the pack's catalogue, if any.
+    pub catalogue_version: Option<String>,
+    /// The pack's own catalogue, kept so that a newer version replaces an older one instead of piling onto it.
+    pack_catalogue: Catalogue,
     pub schemes: Vec<Scheme>,
     /// Shapes that are valid but probably not meant (see `check::warnings`), located in the file.
     pub warnings: Vec<Diagnostic>,
@@ -183,6 +189,22 @@ impl Policy {
         Ok(policy)
     }
 
+    /// This policy with a catalogue version (an imported 医保目录) laid over the pack's own `[[catalogue]]`: items
+    /// with the same code are replaced, new codes added, the pack's other items kept. A version applied before is
+    /// replaced, not added to.
+    pub fn with_catalogue(&self, version: &str, defs: &[CatalogueItemDef]) -> Policy {
+        Policy {
+            catalogue: self.pack_catalogue.merged(defs),
+            catalogue_version: Some(version.to_string()),
+            ..self.clone()
+        }
+    }
+
+    /// This policy with the pack's own catalogue only (no stored version applied).
+    pub fn with_pack_catalogue(&self) -> Policy {
+        Policy { catalogue: self.pack_catalogue.clone(), catalogue_version: None, ..self.clone() }
+    }
+
     /// The scheme in force for a 险种 on a date.
     pub fn scheme_for(&self, insutype: &str, date: NaiveDate) -> Option<&Scheme> {
         self.schemes.iter().find(|s| s.insutype == insutype && s.from <= date && s.to.is_none_or(|t| date <= t))
@@ -247,7 +269,9 @@ fn compile(pack: PackFile, dict: Dictionaries) -> Policy {
         region_name: pack.region.name,
         version: pack.region.version,
         dict,
+        pack_catalogue: catalogue.clone(),
         catalogue,
+        catalogue_version: None,
         schemes,
         warnings: Vec::new(),
     }

@@ -35,7 +35,7 @@ pub struct RegionDef {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueItemDef {
     /// 医保目录编码 (`med_list_codg`).
