@@ -4,6 +4,7 @@ mod import_cmd;
 mod serve_cmd;
 mod settle_cmd;
 mod sim_cmd;
+mod stats_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,6 +120,25 @@ enum Cmd {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
+    /// Time each statistics query over a year of settlements (optionally writing a synthetic year first).
+    BenchStats {
+        /// Data directory of the embedded database, or a postgres:// URL (after `yibao gen`).
+        #[arg(long)]
+        data: String,
+        /// Write this many synthetic settlements for the year first (bench data; 1% reversed).
+        #[arg(long, default_value_t = 0)]
+        fill: u64,
+        /// The year to measure (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Rebuild the statistics rollups from the settlement table.
+    StatsRebuild {
+        #[arg(long, default_value = "data")]
+        data: String,
+    },
     /// Policy packs.
     Policy {
         #[command(subcommand)]
@@ -156,6 +176,8 @@ fn main() -> ExitCode {
             })
         }
         Cmd::Import { data, kind, file, skip_bad } => import_cmd::run(&data, &kind, &file, skip_bad),
+        Cmd::BenchStats { data, fill, year, runs } => stats_cmd::bench(&data, fill, year, runs.max(1)),
+        Cmd::StatsRebuild { data } => stats_cmd::rebuild(&data),
         Cmd::BenchStore { data, settlements, concurrency } => sim_cmd::bench_store(&data, settlements, concurrency),
         Cmd::Verify { data } => {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client;
 pub mod demo;
 pub mod envelope;
+mod explain;
 pub mod ids;
 pub mod txn;
 

@@ -12,7 +12,11 @@ mod postgres;
 pub mod read;
 pub mod rows;
 mod sqlite;
+pub mod staff;
+pub mod stats;
+pub mod stats_query;
 pub mod verify;
+pub mod webop;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -50,7 +54,7 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-enum Engine {
+pub(crate) enum Engine {
     Sqlite(sqlite::Sqlite),
     Postgres(postgres::Pg),
 }
@@ -59,7 +63,7 @@ enum Engine {
 #[derive(Clone)]
 pub struct Store {
     pub backend: Backend,
-    engine: Arc<Engine>,
+    pub(crate) engine: Arc<Engine>,
 }
 
 impl Store {
