@@ -195,6 +195,15 @@ impl Store {
 
     /// Brings the rollups up to date with the ledger (see the module comment).
     pub async fn stats_refresh(&self) -> Result<Refresh> {
+        self.refresh(false).await
+    }
+
+    /// [`Store::stats_refresh`] with the row-count check run now rather than at most every 30 seconds.
+    pub async fn stats_refresh_checked(&self) -> Result<Refresh> {
+        self.refresh(true).await
+    }
+
+    async fn refresh(&self, force_check: bool) -> Result<Refresh> {
         let _g = RUNNING.lock().await;
         let known = self.with_state(|s| s.map(|s| s.scanned_to.clone()));
         let scanned_to = match known {
@@ -212,7 +221,8 @@ impl Store {
             },
         };
         let applied = self.apply_new(&minus_margin(&scanned_to)).await?;
-        let check = self.with_state(|s| s.is_none_or(|s| s.last_count.is_none_or(|t| t.elapsed() >= COUNT_CHECK)));
+        let check = force_check
+            || self.with_state(|s| s.is_none_or(|s| s.last_count.is_none_or(|t| t.elapsed() >= COUNT_CHECK)));
         if check {
             let count = |sql: &'static str| async move {
                 Ok::<i64, crate::StoreError>(self.scan(sql, params![]).await?.first().map_or(0, |r| r.int("n")))

@@ -75,7 +75,8 @@ pub enum WebOp {
         body: String,
         by: String,
     },
-    /// Ends an institution's open (or later-ending) suspension on `enddate`; Conflict if none is in force.
+    /// Ends an institution's open (or later-ending) suspension on `enddate` (the day before the day it before its
+    /// begndate cancels it); Conflict if there is no such suspension.
     EndSuspension {
         fixmedins_code: String,
         begndate: String,
@@ -163,7 +164,7 @@ pub(crate) fn push(out: &mut Vec<Stmt>, op: WebOp) {
             out.push(
                 Stmt::new(
                     "UPDATE agreement_suspension SET enddate = $1
-                     WHERE fixmedins_code = $2 AND begndate = $3 AND (enddate IS NULL OR enddate > $1) AND begndate <= $1",
+                     WHERE fixmedins_code = $2 AND begndate = $3 AND (enddate IS NULL OR enddate > $1)",
                     params![enddate, fixmedins_code, begndate],
                 )
                 .one(Fail::Conflict(m)),

@@ -223,8 +223,9 @@ async fn institutions(State(app): State<App>, staff: Staff, Query(q): Query<List
         };
         let history: Vec<String> = mine
             .iter()
-            .map(|s| {
-                format!("{}～{}：{}", s.begndate, s.enddate.clone().unwrap_or_else(|| "另行通知".into()), s.reason)
+            .map(|s| match &s.enddate {
+                Some(e) if *e < s.begndate => format!("{} 起（已取消）：{}", s.begndate, s.reason),
+                e => format!("{}～{}：{}", s.begndate, e.clone().unwrap_or_else(|| "另行通知".into()), s.reason),
             })
             .collect();
         t.rows.push(vec![
@@ -386,12 +387,14 @@ async fn resume(
     if !valid_date(&begndate) || !valid_date(&f.enddate) {
         return ui::bad(&staff, "请选择暂停记录并填写有效的恢复日期");
     }
-    // The agreement is suspended through the day before it resumes.
+    if f.enddate < begndate {
+        return ui::bad(&staff, &format!("恢复日期 {} 早于暂停开始日期 {begndate}", f.enddate));
+    }
+    // The agreement is suspended through the day before it resumes (resuming on the first day cancels it).
     let end = chrono::NaiveDate::parse_from_str(&f.enddate, "%Y-%m-%d")
         .map(|d| d.pred_opt().unwrap_or(d))
         .unwrap_or_default();
     let end = end.format("%Y-%m-%d").to_string();
-    let end = if end < begndate { begndate.clone() } else { end };
     let op = Op::Web(WebOp::EndSuspension {
         fixmedins_code: code.clone(),
         begndate: begndate.clone(),
