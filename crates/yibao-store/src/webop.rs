@@ -75,7 +75,7 @@ pub enum WebOp {
         body: String,
         by: String,
     },
-    /// Ends an institution's open (or later-ending) suspension on `enddate` (the day before the day it before its
+    /// Ends an institution's open (or later-ending) suspension on `enddate` (an enddate before its begndate
     /// begndate cancels it); Conflict if there is no such suspension.
     EndSuspension {
         fixmedins_code: String,
