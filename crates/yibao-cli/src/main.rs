@@ -128,7 +128,7 @@ enum Cmd {
         /// Write this many synthetic settlements for the year first (bench data; 1% reversed).
         #[arg(long, default_value_t = 0)]
         fill: u64,
-        /// The year to measure (default: this year).
+        /// The year to measure (default: last year, a whole year in the past).
         #[arg(long)]
         year: Option<i32>,
         #[arg(long, default_value_t = 5)]

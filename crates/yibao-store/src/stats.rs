@@ -83,14 +83,71 @@ fn day_select() -> String {
         cols.push(band(b2, Some(b3), what));
         cols.push(band(b3, None, what));
     }
-    let out = cols.join(", ");
-    // The band columns come as n_b1..n_b4 then a_b1..a_b4, matching DAY_COLS.
-    out
+    for what in ["1", "medfee", "hifp"] {
+        cols.push(format!("CAST(SUM(CASE WHEN hifmi <> 0 THEN {what} ELSE 0 END) AS BIGINT)"));
+    }
+    // In the order of DAY_COLS: the band counts n_b1..n_b4, their amounts a_b1..a_b4, then h_n, h_medfee, h_hifp.
+    cols.join(", ")
+}
+
+/// The measures of `stat_day` and `stat_month` (everything but the keys).
+pub(crate) const MEASURES: [&str; 28] = [
+    "n",
+    "medfee",
+    "inscp",
+    "hifp",
+    "hifmi",
+    "hifob",
+    "cvlserv",
+    "maf",
+    "fund",
+    "psn_part",
+    "acct",
+    "cash",
+    "n_hifp",
+    "n_hifmi",
+    "n_hifob",
+    "n_cvlserv",
+    "n_maf",
+    "n_b1",
+    "n_b2",
+    "n_b3",
+    "n_b4",
+    "a_b1",
+    "a_b2",
+    "a_b3",
+    "a_b4",
+    "h_n",
+    "h_medfee",
+    "h_hifp",
+];
+
+/// `stat_month` rows from `stat_day` rows (`cond` selects them).
+fn month_insert(cond: &str) -> String {
+    let sums: Vec<String> = MEASURES.iter().map(|m| format!("CAST(SUM({m}) AS BIGINT)")).collect();
+    format!(
+        "INSERT INTO stat_month (ym, admdvs, fixmedins_code, insutype, ipt, {}) SELECT SUBSTR(day, 1, 7), admdvs, fixmedins_code,
+           insutype, ipt, {} FROM stat_day WHERE {cond} GROUP BY SUBSTR(day, 1, 7), admdvs, fixmedins_code, insutype, ipt",
+        MEASURES.join(", "),
+        sums.join(", ")
+    )
+}
+
+/// `stat_psn_year` rows from `stat_psn_day` rows (`cond` selects them): per region and over all regions ('*').
+fn psn_year_inserts(cond: &str) -> [String; 2] {
+    let head = "INSERT INTO stat_psn_year (tier, year, psn_no, admdvs, first_day) SELECT tier, CAST(SUBSTR(day, 1, 4) AS BIGINT),";
+    [
+        format!(
+            "{head} psn_no, admdvs, MIN(day) FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no, admdvs"
+        ),
+        format!("{head} psn_no, '*', MIN(day) FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no"),
+    ]
 }
 
 const DAY_COLS: &str =
     "day, admdvs, fixmedins_code, insutype, ipt, n, medfee, inscp, hifp, hifmi, hifob, cvlserv, maf, fund,
-    psn_part, acct, cash, n_hifp, n_hifmi, n_hifob, n_cvlserv, n_maf, n_b1, n_b2, n_b3, n_b4, a_b1, a_b2, a_b3, a_b4";
+    psn_part, acct, cash, n_hifp, n_hifmi, n_hifob, n_cvlserv, n_maf, n_b1, n_b2, n_b3, n_b4, a_b1, a_b2, a_b3, a_b4,
+    h_n, h_medfee, h_hifp";
 
 fn stmt(sql: impl Into<String>, params: Vec<Param>) -> StatStmt {
     StatStmt { sql: sql.into(), params }
@@ -102,6 +159,8 @@ fn rebuild_statements() -> Vec<StatStmt> {
         stmt("DELETE FROM stat_setl", params![]),
         stmt("DELETE FROM stat_day", params![]),
         stmt("DELETE FROM stat_psn_day", params![]),
+        stmt("DELETE FROM stat_month", params![]),
+        stmt("DELETE FROM stat_psn_year", params![]),
         stmt(
             format!(
                 "INSERT INTO stat_setl ({SETL_COLS})
@@ -133,6 +192,8 @@ fn rebuild_statements() -> Vec<StatStmt> {
             params![],
         ));
     }
+    v.push(stmt(month_insert("1 = 1"), params![]));
+    v.extend(psn_year_inserts("1 = 1").map(|q| stmt(q, params![])));
     v.push(stmt(
         "INSERT INTO stat_state (name, value) SELECT 'scanned_to', COALESCE(MAX(setl_time), '') FROM settlement WHERE 1 = 1
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -220,7 +281,9 @@ impl Store {
                 }
             },
         };
-        let applied = self.apply_new(&minus_margin(&scanned_to)).await?;
+        // A newest row dated in the future (clock skew, an import) must not hide the rows written now.
+        let now = crate::now_text();
+        let applied = self.apply_new(&minus_margin(scanned_to.as_str().min(now.as_str()))).await?;
         let check = force_check
             || self.with_state(|s| s.is_none_or(|s| s.last_count.is_none_or(|t| t.elapsed() >= COUNT_CHECK)));
         if check {
@@ -339,6 +402,20 @@ impl Store {
                 ),
             ]);
         }
+        let months: BTreeSet<_> = groups
+            .iter()
+            .map(|(day, a, c, i, p)| (day[..7].to_string(), a.clone(), c.clone(), i.clone(), *p))
+            .collect();
+        for (ym, admdvs, code, insutype, is_ipt) in &months {
+            let cond = "admdvs = $1 AND fixmedins_code = $2 AND insutype = $3 AND ipt = $4 AND day >= $5 AND day <= $6";
+            units.push(vec![
+                stmt(
+                    "DELETE FROM stat_month WHERE admdvs = $1 AND fixmedins_code = $2 AND insutype = $3 AND ipt = $4 AND ym = $5",
+                    params![admdvs, code, insutype, *is_ipt, ym],
+                ),
+                stmt(month_insert(cond), params![admdvs, code, insutype, *is_ipt, format!("{ym}-01"), format!("{ym}-31")]),
+            ]);
+        }
         let tiers: Vec<String> = TIERS.iter().map(|(t, _)| format!("'{t}'")).collect();
         let union: Vec<String> = TIERS
             .iter()
@@ -363,6 +440,18 @@ impl Store {
                     params![psn_no, day],
                 ),
             ]);
+        }
+        let years: BTreeSet<(String, String)> =
+            person_days.iter().map(|(p, day)| (p.clone(), day[..4].to_string())).collect();
+        for (psn_no, year) in &years {
+            let key = params![psn_no, format!("{year}-01-01"), format!("{year}-12-31")];
+            let cond = format!("tier IN ({}) AND psn_no = $1 AND day >= $2 AND day <= $3", tiers.join(", "));
+            let mut unit = vec![stmt(
+                format!("DELETE FROM stat_psn_year WHERE tier IN ({}) AND year = $2 AND psn_no = $1", tiers.join(", ")),
+                params![psn_no, year.parse::<i64>().unwrap_or_default()],
+            )];
+            unit.extend(psn_year_inserts(&cond).map(|q| stmt(q, key.clone())));
+            units.push(unit);
         }
         let newest = fresh.iter().map(|n| n.setl_time.as_str()).max().unwrap_or_default().to_string();
         units.push(vec![stmt(
@@ -394,7 +483,8 @@ impl Store {
 mod tests {
     #[test]
     fn band_and_case_sql_name_every_column() {
-        assert_eq!(super::day_select().matches("CAST(").count(), 1 + 11 + 5 + 8);
+        assert_eq!(super::day_select().matches("CAST(").count(), 1 + 11 + 5 + 8 + 3);
+        assert_eq!(super::DAY_COLS.split(',').count(), 5 + super::MEASURES.len());
         assert!(super::ipt_case("m").contains("'21'"));
         assert_eq!(super::minus_margin("2026-01-01 00:01:00"), "2025-12-31 23:59:00");
     }

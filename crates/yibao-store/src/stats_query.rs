@@ -14,12 +14,54 @@ pub struct StatsFilter {
 }
 
 impl StatsFilter {
+    /// $1 from, $2 to, $3 region; $4–$5 the whole months of the period; $6–$7 and $8–$9 the days of its partial
+    /// months (empty ranges match nothing). A query's own parameters start at $10.
     fn params(&self) -> Vec<Param> {
+        let (m, d1, d2) = split(&self.from, &self.to);
+        params![&self.from, &self.to, &self.admdvs, m.0, m.1, d1.0, d1.1, d2.0, d2.1]
+    }
+
+    fn base_params(&self) -> Vec<Param> {
         params![&self.from, &self.to, &self.admdvs]
     }
 }
 
-const COND: &str = "day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3)";
+type Range = (String, String);
+
+/// A period's whole months (yyyy-mm) and the day ranges before and after them.
+fn split(from: &str, to: &str) -> (Range, Range, Range) {
+    use chrono::{Datelike, NaiveDate};
+    let none = || ("9".to_string(), "0".to_string());
+    let (Ok(f), Ok(t)) = (NaiveDate::parse_from_str(from, "%Y-%m-%d"), NaiveDate::parse_from_str(to, "%Y-%m-%d"))
+    else {
+        return (none(), (from.to_string(), to.to_string()), none());
+    };
+    let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let next_month = |d: NaiveDate| (first_of(d) + chrono::Duration::days(32)).with_day(1).unwrap_or(d);
+    let start = if f.day() == 1 { f } else { next_month(f) };
+    let end = if next_month(t) - chrono::Duration::days(1) == t { t } else { first_of(t) - chrono::Duration::days(1) };
+    if start > end {
+        return (none(), (from.to_string(), to.to_string()), none());
+    }
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let months = (start.format("%Y-%m").to_string(), end.format("%Y-%m").to_string());
+    let before = if start > f { (day(f), day(start - chrono::Duration::days(1))) } else { none() };
+    let after = if end < t { (day(end + chrono::Duration::days(1)), day(t)) } else { none() };
+    (months, before, after)
+}
+
+/// The rollup rows of a period: whole months from `stat_month`, partial months from `stat_day` (parameters as in
+/// [`StatsFilter::params`]), as `s` with columns ym, admdvs, fixmedins_code, insutype, ipt and the measures.
+fn src() -> String {
+    let m = crate::stats::MEASURES.join(", ");
+    format!(
+        "(SELECT ym, admdvs, fixmedins_code, insutype, ipt, {m} FROM stat_month WHERE ym >= $4 AND ym <= $5 AND ($3 = '' OR admdvs = $3)
+          UNION ALL
+          SELECT SUBSTR(day, 1, 7) AS ym, admdvs, fixmedins_code, insutype, ipt, {m} FROM stat_day
+          WHERE ((day >= $6 AND day <= $7) OR (day >= $8 AND day <= $9)) AND ($3 = '' OR admdvs = $3)) s
+         WHERE $1 <= $2"
+    )
+}
 
 /// Sums over live settlements (fen; `n` person-times).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -154,9 +196,9 @@ impl Store {
     pub async fn stats_by_month(&self, f: &StatsFilter) -> Result<Vec<MonthRow>> {
         self.stats_refresh().await?;
         let sql = format!(
-            "SELECT SUBSTR(day, 1, 7) AS ym, insutype, ipt, {} FROM stat_day WHERE {COND}
-             GROUP BY SUBSTR(day, 1, 7), insutype, ipt ORDER BY ym, insutype, ipt",
-            sums_sql()
+            "SELECT ym, insutype, ipt, {} FROM {} GROUP BY ym, insutype, ipt ORDER BY ym, insutype, ipt",
+            sums_sql(),
+            src()
         );
         let rows = self.scan(&sql, f.params()).await?;
         Ok(rows
@@ -169,10 +211,11 @@ impl Store {
     pub async fn stats_by_level(&self, f: &StatsFilter) -> Result<Vec<LevelRow>> {
         self.stats_refresh().await?;
         let sql = format!(
-            "SELECT i.hosp_lv AS hosp_lv, {} FROM (SELECT fixmedins_code, {} FROM stat_day WHERE {COND} GROUP BY fixmedins_code) d
+            "SELECT i.hosp_lv AS hosp_lv, {} FROM (SELECT fixmedins_code, {} FROM {} GROUP BY fixmedins_code) d
              JOIN institution i ON i.fixmedins_code = d.fixmedins_code GROUP BY i.hosp_lv ORDER BY i.hosp_lv",
             sums_sql(),
-            SUM_COLS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect::<Vec<_>>().join(", ")
+            SUM_COLS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect::<Vec<_>>().join(", "),
+            src()
         );
         let rows = self.scan(&sql, f.params()).await?;
         Ok(rows.iter().map(|r| LevelRow { hosp_lv: r.text("hosp_lv"), sums: sums(r) }).collect())
@@ -186,8 +229,9 @@ impl Store {
                 &format!(
                     "SELECT {}, CAST(COALESCE(SUM(n_hifp), 0) AS BIGINT) AS n_hifp, CAST(COALESCE(SUM(n_hifmi), 0) AS BIGINT) AS n_hifmi,
                        CAST(COALESCE(SUM(n_hifob), 0) AS BIGINT) AS n_hifob, CAST(COALESCE(SUM(n_cvlserv), 0) AS BIGINT) AS n_cvlserv,
-                       CAST(COALESCE(SUM(n_maf), 0) AS BIGINT) AS n_maf FROM stat_day WHERE {COND}",
-                    sums_sql()
+                       CAST(COALESCE(SUM(n_maf), 0) AS BIGINT) AS n_maf FROM {}",
+                    sums_sql(),
+                    src()
                 ),
                 f.params(),
             )
@@ -195,19 +239,7 @@ impl Store {
         let t = t.first().cloned();
         let mut out = Vec::new();
         for (tier, col) in crate::stats::TIERS {
-            let people = self
-                .scan(
-                    "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT psn_no FROM stat_psn_day
-                     WHERE tier = $4 AND day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3) GROUP BY psn_no) p",
-                    {
-                        let mut p = f.params();
-                        p.push(Param::Text(tier.to_string()));
-                        p
-                    },
-                )
-                .await?
-                .first()
-                .map_or(0, |r| r.int("n"));
+            let people = self.stats_people(f, tier).await?;
             let (times, amount) = match (&t, *col) {
                 (Some(r), "") => (r.int("n"), r.int("fund")),
                 (Some(r), c) => (r.int(&format!("n_{c}")), r.int(c)),
@@ -225,24 +257,49 @@ impl Store {
             .iter()
             .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
             .collect();
-        let r = self.scan(&format!("SELECT {} FROM stat_day WHERE {COND}", cols.join(", ")), f.params()).await?;
+        let r = self.scan(&format!("SELECT {} FROM {}", cols.join(", "), src()), f.params()).await?;
         let Some(r) = r.first() else { return Ok(Bands::default()) };
         let g = |p: &str| [1, 2, 3, 4].map(|i| r.int(&format!("{p}_b{i}")));
         Ok(Bands { n: g("n"), amount: g("a") })
     }
 
-    /// Live settlements that 大病保险 paid (hifmi ≠ 0): person-times, costs and what each fund paid.
+    /// Live settlements that 大病保险 paid (hifmi ≠ 0): person-times (`n`), 医疗费总额 (`medfee`), what the basic
+    /// fund (`hifp`) and 大病保险 (`hifmi`) paid; the other fields are 0.
     pub async fn stats_hifmi_summary(&self, f: &StatsFilter) -> Result<Sums> {
         self.stats_refresh().await?;
-        let sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n, {} FROM stat_setl WHERE hifmi <> 0 AND live = 1 AND {COND}",
-            SUM_COLS[1..]
-                .iter()
-                .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        Ok(self.scan(&sql, f.params()).await?.first().map(sums).unwrap_or_default())
+        let cols: Vec<String> = ["h_n", "h_medfee", "h_hifp", "hifmi"]
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
+            .collect();
+        let r = self.scan(&format!("SELECT {} FROM {}", cols.join(", "), src()), f.params()).await?;
+        let r = r.first();
+        let g = |c: &str| r.map_or(0, |r| r.int(c));
+        Ok(Sums { n: g("h_n"), medfee: g("h_medfee"), hifp: g("h_hifp"), hifmi: g("hifmi"), ..Sums::default() })
+    }
+
+    /// Distinct people a fund tier served in the period: from 1 January, an index range over each person's first
+    /// day of the year; otherwise distinct psn_no over the person-days.
+    async fn stats_people(&self, f: &StatsFilter, tier: &str) -> Result<i64> {
+        let ytd = f.from.ends_with("-01-01") && f.from.get(..4) == f.to.get(..4);
+        let rows = if ytd {
+            let year: i64 = f.from[..4].parse().unwrap_or_default();
+            let region = if f.admdvs.is_empty() { "*" } else { f.admdvs.as_str() };
+            self.scan(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_psn_year WHERE tier = $1 AND year = $2 AND admdvs = $3 AND first_day <= $4",
+                params![tier, year, region, &f.to],
+            )
+            .await?
+        } else {
+            let mut p = f.base_params();
+            p.push(Param::Text(tier.to_string()));
+            self.scan(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT psn_no FROM stat_psn_day
+                 WHERE tier = $4 AND day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3) GROUP BY psn_no) p",
+                p,
+            )
+            .await?
+        };
+        Ok(rows.first().map_or(0, |r| r.int("n")))
     }
 
     /// Institutions by fund spending (`by_average` = false) or by 次均费用 (medical cost per person-time).
@@ -251,10 +308,11 @@ impl Store {
         let order = if by_average { "d.medfee / d.n DESC" } else { "d.fund DESC" };
         let sql = format!(
             "SELECT d.fixmedins_code AS code, i.fixmedins_name AS name, i.hosp_lv AS hosp_lv, d.* FROM
-               (SELECT fixmedins_code, {} FROM stat_day WHERE {COND} GROUP BY fixmedins_code) d
+               (SELECT fixmedins_code, {} FROM {} GROUP BY fixmedins_code) d
              LEFT JOIN institution i ON i.fixmedins_code = d.fixmedins_code WHERE d.n > 0
-             ORDER BY {order}, d.fixmedins_code LIMIT $4",
-            sums_sql()
+             ORDER BY {order}, d.fixmedins_code LIMIT $10",
+            sums_sql(),
+            src()
         );
         let mut p = f.params();
         p.push(Param::Int(limit));
@@ -275,11 +333,11 @@ impl Store {
             return Ok(Vec::new());
         }
         self.stats_refresh().await?;
-        let marks: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 4)).collect();
+        let marks: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 10)).collect();
         let sql = format!(
-            "SELECT fixmedins_code, SUBSTR(day, 1, 7) AS ym, {} FROM stat_day WHERE {COND} AND fixmedins_code IN ({})
-             GROUP BY fixmedins_code, SUBSTR(day, 1, 7) ORDER BY fixmedins_code, ym",
+            "SELECT fixmedins_code, ym, {} FROM {} AND fixmedins_code IN ({}) GROUP BY fixmedins_code, ym ORDER BY fixmedins_code, ym",
             sums_sql(),
+            src(),
             marks.join(", ")
         );
         let mut p = f.params();
@@ -320,16 +378,26 @@ impl Store {
         Ok(out)
     }
 
-    /// A page of settlements (newest first) and the number matching.
-    pub async fn settlement_page(&self, f: &SetlFilter, offset: i64, limit: i64) -> Result<(Vec<SetlListRow>, i64)> {
+    /// A page of settlements (newest first) and the number matching, counted up to `count_cap` (a list says “more
+    /// than” past it rather than counting a whole year's rows).
+    pub async fn settlement_page(
+        &self,
+        f: &SetlFilter,
+        offset: i64,
+        limit: i64,
+        count_cap: i64,
+    ) -> Result<(Vec<SetlListRow>, i64)> {
         self.stats_refresh().await?;
         let cond = "day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3) AND ($4 = '' OR fixmedins_code = $4)
              AND ($5 = '' OR insutype = $5) AND ($6 = '' OR med_type = $6) AND ($7 = '' OR psn_no = $7)
              AND ($8 = '' OR psn_no IN (SELECT psn_no FROM identity WHERE code = $8))";
-        let mut p = f.stats.params();
+        let mut p = f.stats.base_params();
         p.extend(params![&f.fixmedins_code, &f.insutype, &f.med_type, &f.psn_no, &f.identity]);
         let total = self
-            .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_setl WHERE {cond}"), p.clone())
+            .scan(
+                &format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT 1 AS x FROM stat_setl WHERE {cond} LIMIT {count_cap}) c"),
+                p.clone(),
+            )
             .await?
             .first()
             .map_or(0, |r| r.int("n"));
@@ -339,7 +407,8 @@ impl Store {
             .scan(
                 &format!(
                     "SELECT psn_no, setl_id, kind, live, day, fixmedins_code, insutype, med_type, 1 AS n, {cols} FROM stat_setl
-                     WHERE {cond} ORDER BY day DESC, setl_id DESC LIMIT $9 OFFSET $10"
+                     WHERE {cond} ORDER BY day DESC, admdvs DESC, fixmedins_code DESC, insutype DESC, ipt DESC, setl_id DESC
+                     LIMIT $9 OFFSET $10"
                 ),
                 p,
             )
@@ -360,5 +429,31 @@ impl Store {
                 .collect(),
             total,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    fn r(a: &str, b: &str) -> (String, String) {
+        (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn periods_split_into_whole_and_partial_months() {
+        let none = r("9", "0");
+        assert_eq!(
+            split("2025-01-01", "2025-05-30"),
+            (r("2025-01", "2025-04"), none.clone(), r("2025-05-01", "2025-05-30"))
+        );
+        assert_eq!(split("2025-01-01", "2025-12-31"), (r("2025-01", "2025-12"), none.clone(), none.clone()));
+        assert_eq!(split("2025-03-15", "2025-03-20"), (none.clone(), r("2025-03-15", "2025-03-20"), none.clone()));
+        assert_eq!(
+            split("2025-02-10", "2025-04-30"),
+            (r("2025-03", "2025-04"), r("2025-02-10", "2025-02-28"), none.clone())
+        );
+        assert_eq!(split("2024-02-01", "2024-02-29"), (r("2024-02", "2024-02"), none.clone(), none.clone()));
+        assert_eq!(split("2025-01-31", "2025-02-01"), (none.clone(), r("2025-01-31", "2025-02-01"), none));
     }
 }

@@ -76,7 +76,7 @@ pub enum WebOp {
         by: String,
     },
     /// Ends an institution's open (or later-ending) suspension on `enddate` (an enddate before its begndate
-    /// begndate cancels it); Conflict if there is no such suspension.
+    /// cancels it); Conflict if there is no such suspension.
     EndSuspension {
         fixmedins_code: String,
         begndate: String,

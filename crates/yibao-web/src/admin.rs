@@ -99,7 +99,7 @@ pub fn password_ok(pw: &str) -> bool {
 }
 
 async fn save_user(State(app): State<App>, staff: Staff, Form(f): Form<UserForm>) -> Response {
-    if let Err(r) = staff.require(Area::Users).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::Users, &f.csrf) {
         return r;
     }
     let user = f.username.trim();
@@ -262,7 +262,7 @@ struct FigureForm {
 }
 
 async fn save_figure(State(app): State<App>, staff: Staff, Form(f): Form<FigureForm>) -> Response {
-    if let Err(r) = staff.require(Area::Figures).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::Figures, &f.csrf) {
         return r;
     }
     let Ok(year) = f.year.trim().parse::<i64>() else {

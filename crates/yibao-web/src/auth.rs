@@ -131,6 +131,12 @@ impl Staff {
         }
     }
 
+    /// Refuses a mutating request unless the role may reach the area and the CSRF token is the session's.
+    pub fn require_post(&self, a: Area, csrf: &str) -> Result<(), Response> {
+        self.require(a)?;
+        self.check_csrf(csrf)
+    }
+
     /// Refuses a mutating request whose CSRF token is not the session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), Response> {
         if !token.is_empty() && constant_eq(token.as_bytes(), self.csrf.as_bytes()) {

@@ -158,17 +158,11 @@ async fn region_name(app: &Web, admdvs: &str) -> String {
 }
 
 async fn draft(State(app): State<App>, staff: Staff, Query(q): Query<PeriodQuery>) -> Response {
-    if let Err(r) = staff.require(Area::Bulletin) {
-        return r;
-    }
-    let f = match stats::filter(&q) {
-        Ok(f) => f,
-        Err(m) => return ui::bad(&staff, &m),
-    };
-    let d = match stats::compute(&app, &f).await {
+    let d = match stats::load(&app, &staff, Area::Bulletin, &q).await {
         Ok(d) => d,
-        Err(e) => return ui::internal(Some(&staff), e),
+        Err(r) => return r,
     };
+    let f = d.f.clone();
     let (title, paras) = generate(&d, &region_name(&app, &f.admdvs).await);
     ui::render_ok(&Page {
         l: Layout::new(&staff, "工作简报", "/bulletin"),
@@ -199,7 +193,7 @@ struct SaveForm {
 }
 
 async fn save(State(app): State<App>, staff: Staff, Form(f): Form<SaveForm>) -> Response {
-    if let Err(r) = staff.require(Area::Bulletin).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::Bulletin, &f.csrf) {
         return r;
     }
     if f.title.trim().is_empty() || f.body.trim().is_empty() {
@@ -267,7 +261,7 @@ fn to_docx(staff: &Staff, title: &str, body: &str) -> Response {
 }
 
 async fn docx_post(staff: Staff, Form(f): Form<SaveForm>) -> Response {
-    if let Err(r) = staff.require(Area::Bulletin).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::Bulletin, &f.csrf) {
         return r;
     }
     to_docx(&staff, &f.title, &f.body)

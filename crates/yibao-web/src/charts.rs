@@ -12,8 +12,8 @@ pub struct Series {
 
 /// A round axis maximum at or above `v`.
 fn nice_max(v: i64) -> i64 {
-    if v <= 0 {
-        return 1;
+    if v <= 4 {
+        return 4;
     }
     let mut step = 1i64;
     while step * 10 <= v {
@@ -114,11 +114,19 @@ pub fn lines(title: &str, labels: &[String], series: &[Series], fmt: &dyn Fn(i64
             .enumerate()
             .map(|(i, v)| format!("{},{}", x(i), 20 + plot_h - plot_h * (*v).max(0) / max))
             .collect();
+        let color = COLORS[si % COLORS.len()];
         s.push_str(&format!(
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>",
-            COLORS[si % COLORS.len()],
+            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
             pts.join(" ")
         ));
+        for (p, v) in pts.iter().zip(&se.values) {
+            let (cx, cy) = p.split_once(',').unwrap_or(("0", "0"));
+            s.push_str(&format!(
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"3\" fill=\"{color}\"><title>{}：{}</title></circle>",
+                esc(&se.name),
+                esc(&fmt(*v))
+            ));
+        }
     }
     for (i, label) in labels.iter().enumerate() {
         s.push_str(&format!(
@@ -139,7 +147,8 @@ mod tests {
 
     #[test]
     fn charts_scale_and_escape() {
-        assert_eq!(nice_max(0), 1);
+        assert_eq!(nice_max(0), 4);
+        assert_eq!(nice_max(3), 4);
         assert_eq!(nice_max(7), 10);
         assert_eq!(nice_max(1234), 2000);
         assert_eq!(nice_max(5000), 5000);

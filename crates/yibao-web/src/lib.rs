@@ -15,6 +15,7 @@ pub mod bulletin;
 pub mod charts;
 pub mod export;
 pub mod records;
+pub mod slip;
 pub mod stats;
 pub mod table;
 pub mod ui;
@@ -90,8 +91,8 @@ pub async fn seed_demo_accounts(store: &Store) -> yibao_store::Result<usize> {
     let admdvs = yibao_gateway::demo::DEMO_ADMDVS;
     for y in [year - 1, year] {
         if store.raised_fund(admdvs, y, None).await? == 0 {
-            // 示范县 is a fictional county of ten people: 20,000 and 30,000 yuan raised (in fen).
-            for (insutype, raised) in [("390", 2_000_000_i64), ("310", 3_000_000)] {
+            // 示范县 is a fictional county of ten people: 3 and 1 million yuan raised (in fen).
+            for (insutype, raised) in [("390", 300_000_000_i64), ("310", 100_000_000)] {
                 ops.push(yibao_store::Op::Web(yibao_store::webop::WebOp::SetBudget {
                     admdvs: admdvs.into(),
                     year: y,

@@ -464,18 +464,19 @@ pub async fn regions(app: &Web) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Checks the role and the period, then computes the figures; or the page that refuses.
+pub async fn load(app: &Web, staff: &Staff, area: Area, q: &PeriodQuery) -> Result<StatsData, Response> {
+    staff.require(area)?;
+    let f = filter(q).map_err(|m| ui::bad(staff, &m))?;
+    compute(app, &f).await.map_err(|e| ui::internal(Some(staff), e))
+}
+
 async fn page(State(app): State<App>, staff: Staff, Query(q): Query<PeriodQuery>) -> Response {
-    if let Err(r) = staff.require(Area::Statistics) {
-        return r;
-    }
-    let f = match filter(&q) {
-        Ok(f) => f,
-        Err(m) => return ui::bad(&staff, &m),
-    };
-    let d = match compute(&app, &f).await {
+    let d = match load(&app, &staff, Area::Statistics, &q).await {
         Ok(d) => d,
-        Err(e) => return ui::internal(Some(&staff), e),
+        Err(r) => return r,
     };
+    let f = d.f.clone();
     let shown = tables(&d)
         .into_iter()
         .map(|t| Shown {
@@ -499,17 +500,11 @@ async fn page(State(app): State<App>, staff: Staff, Query(q): Query<PeriodQuery>
 }
 
 async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<PeriodQuery>) -> Response {
-    if let Err(r) = staff.require(Area::Statistics) {
-        return r;
-    }
-    let f = match filter(&q) {
-        Ok(f) => f,
-        Err(m) => return ui::bad(&staff, &m),
-    };
-    let d = match compute(&app, &f).await {
+    let d = match load(&app, &staff, Area::Statistics, &q).await {
         Ok(d) => d,
-        Err(e) => return ui::internal(Some(&staff), e),
+        Err(r) => return r,
     };
+    let f = d.f.clone();
     let sheets: Vec<Sheet> = tables(&d)
         .iter()
         .map(|t| Sheet {

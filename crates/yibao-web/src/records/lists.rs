@@ -1,4 +1,4 @@
-//! List pages: people, identities, institutions with their agreements, the catalogue, visits and settlements.
+//! List pages: people, enrollments, identities, institutions with their agreements, and the catalogue.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -6,12 +6,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use yibao_core::codes::kind;
-use yibao_store::stats_query::{SetlFilter, StatsFilter};
 use yibao_store::webop::WebOp;
 use yibao_store::{Op, SuspensionRow, params};
 
 use crate::auth::{Area, Staff};
-use crate::export::{self, Sheet, X};
 use crate::table::{Cell, Field, TablePage};
 use crate::ui::{self, Layout, PAGE_SIZE, Pager, esc};
 use crate::{App, Web};
@@ -23,10 +21,8 @@ pub fn routes() -> Router<App> {
         .route("/records/institutions", get(institutions))
         .route("/records/institutions/{code}/suspend", post(suspend))
         .route("/records/institutions/{code}/resume", post(resume))
+        .route("/records/enrollments", get(enrollments))
         .route("/records/catalogue", get(catalogue))
-        .route("/records/visits", get(visits))
-        .route("/records/settlements", get(settlements))
-        .route("/records/settlements.xlsx", get(settlements_xlsx))
 }
 
 #[derive(Deserialize, Default)]
@@ -45,7 +41,7 @@ pub struct ListQuery {
     pub done: String,
 }
 
-fn bureau_only(staff: &Staff) -> Result<(), Response> {
+pub(crate) fn bureau_only(staff: &Staff) -> Result<(), Response> {
     staff.require(Area::People)?;
     if staff.fixmedins_code.is_some() {
         return Err(staff.require(Area::Users).unwrap_err());
@@ -63,6 +59,8 @@ async fn people(State(app): State<App>, staff: Staff, Query(q): Query<ListQuery>
         &["人员编号", "姓名", "身份证号", "性别", "出生日期", "统筹区", ""],
     );
     t.filters = vec![Field::text("q", "身份证号/姓名/人员编号", &q.q)];
+    t.before =
+        "<p><a href=\"/records/enrollments\">参保登记</a> · <a href=\"/records/identities\">身份人员</a></p>".into();
     let page = q.page.max(1);
     let (list, total) = if q.q.trim().is_empty() {
         let total = match app.store.row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM person", params![]).await {
@@ -344,7 +342,7 @@ async fn suspend(
     Path(code): Path<String>,
     Form(f): Form<AgreementForm>,
 ) -> Response {
-    if let Err(r) = staff.require(Area::Agreements).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::Agreements, &f.csrf) {
         return r;
     }
     match app.store.institution(&code).await {
@@ -380,7 +378,7 @@ async fn resume(
     Path(code): Path<String>,
     Form(f): Form<AgreementForm>,
 ) -> Response {
-    if let Err(r) = staff.require(Area::Agreements).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::Agreements, &f.csrf) {
         return r;
     }
     let begndate = f.which.split_once('|').map(|(_, b)| b.to_string()).unwrap_or(f.begndate.clone());
@@ -462,61 +460,50 @@ async fn catalogue(State(app): State<App>, staff: Staff, Query(q): Query<ListQue
     ui::render_ok(&t)
 }
 
-fn default_period(q: &ListQuery) -> (String, String) {
-    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let from = if q.from.is_empty() { format!("{}-01-01", &today[..4]) } else { q.from.clone() };
-    let to = if q.to.is_empty() { today } else { q.to.clone() };
-    (from, to)
-}
-
-async fn inst_options(app: &Web, staff: &Staff) -> Vec<(String, String)> {
-    app.store
-        .institutions()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| staff.fixmedins_code.as_ref().is_none_or(|c| *c == i.fixmedins_code))
-        .map(|i| (i.fixmedins_code, i.fixmedins_name))
-        .collect()
-}
-
-async fn visits(State(app): State<App>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
-    if let Err(r) = staff.require(Area::Records) {
+async fn enrollments(State(app): State<App>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
+    if let Err(r) = bureau_only(&staff) {
         return r;
     }
-    let insts = inst_options(&app, &staff).await;
-    let inst = staff.fixmedins_code.clone().unwrap_or_else(|| {
-        if q.inst.is_empty() { insts.first().map(|i| i.0.clone()).unwrap_or_default() } else { q.inst.clone() }
-    });
-    let (from, to) = default_period(&q);
+    let year = q
+        .from
+        .get(..4)
+        .and_then(|y| y.parse::<i64>().ok())
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&chrono::Local::now())));
+    let dict = yibao_core::codes::Dictionaries::national();
     let mut t = TablePage::new(
-        Layout::new(&staff, "就诊记录", "/records/visits"),
-        "/records/visits",
-        &["就诊ID", "人员编号", "姓名", "险种", "医疗类别", "类型", "状态", "开始", "结束"],
+        Layout::new(&staff, "参保登记", "/records/people"),
+        "/records/enrollments",
+        &["人员编号", "姓名", "年度", "险种", "人员类别", "参保状态", "单位", "参保日期"],
     );
-    let mut inst_field = Field::select("inst", "定点机构", &inst, insts);
-    inst_field.options.remove(0);
-    t.filters = vec![inst_field, Field::date("from", "开始日期", &from), Field::date("to", "结束日期", &to)];
+    t.filters = vec![
+        Field::text("from", "年度", &year.to_string()),
+        Field::select(
+            "insutype",
+            "险种",
+            &q.insutype,
+            dict.codes(kind::INSUTYPE).map(|(c, l)| (c.to_string(), format!("{c} {l}"))).collect(),
+        ),
+    ];
     let page = q.page.max(1);
-    let cond = "v.fixmedins_code = $1 AND v.begntime >= $2 AND v.begntime <= $3";
-    let p = params![&inst, &from, format!("{to} 23:59:59")];
+    let cond = "e.year = $1 AND ($2 = '' OR e.insutype = $2)";
     let total = app
         .store
-        .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM visit v WHERE {cond}"), p.clone())
+        .scan(
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM enrollment e WHERE {cond}"),
+            params![year, &q.insutype],
+        )
         .await
         .ok()
         .and_then(|r| r.first().map(|r| r.int("n")))
         .unwrap_or(0);
-    let mut p2 = p;
-    p2.extend(params![PAGE_SIZE, Pager::offset(page)]);
     let rows = match app
         .store
         .scan(
             &format!(
-                "SELECT v.*, p.psn_name AS psn_name FROM visit v LEFT JOIN person p ON p.psn_no = v.psn_no WHERE {cond}
-                 ORDER BY v.begntime DESC, v.mdtrt_id DESC LIMIT $4 OFFSET $5"
+                "SELECT e.*, p.psn_name AS psn_name FROM enrollment e LEFT JOIN person p ON p.psn_no = e.psn_no
+                 WHERE {cond} ORDER BY e.psn_no, e.insutype LIMIT $3 OFFSET $4"
             ),
-            p2,
+            params![year, &q.insutype, PAGE_SIZE, Pager::offset(page)],
         )
         .await
     {
@@ -525,186 +512,21 @@ async fn visits(State(app): State<App>, staff: Staff, Query(q): Query<ListQuery>
     };
     for r in &rows {
         t.rows.push(vec![
-            Cell::t(r.text("mdtrt_id")),
             Cell::link(r.text("psn_no"), format!("/window/person/{}", r.text("psn_no"))),
             Cell::t(ui::mask_name(&r.text("psn_name"))),
+            Cell::t(r.text("year")),
             Cell::t(ui::insutype_zh(&r.text("insutype"))),
-            Cell::t(ui::label(kind::MED_TYPE, &r.text("med_type"))),
-            Cell::t(if r.text("kind") == "ipt" { "住院" } else { "门诊" }),
-            Cell::t(r.text("state")),
-            Cell::t(r.text("begntime")),
-            Cell::t(r.text("endtime")),
+            Cell::t(ui::label(kind::PSN_TYPE, &r.text("psn_type"))),
+            Cell::t(if r.text("psn_insu_stas") == "1" {
+                "正常参保".to_string()
+            } else {
+                format!("状态 {}", r.text("psn_insu_stas"))
+            }),
+            Cell::t(r.text("emp_name")),
+            Cell::t(r.text("insu_date")),
         ]);
     }
-    let qs = ui::query_string(&[("inst", &inst), ("from", &from), ("to", &to)]);
-    t.pager = Some(Pager::new(&format!("/records/visits?{qs}"), page, total));
+    let qs = ui::query_string(&[("from", &year.to_string()), ("insutype", &q.insutype)]);
+    t.pager = Some(Pager::new(&format!("/records/enrollments?{qs}"), page, total));
     ui::render_ok(&t)
-}
-
-fn setl_filter(staff: &Staff, q: &ListQuery) -> SetlFilter {
-    let (from, to) = default_period(q);
-    SetlFilter {
-        stats: StatsFilter { from, to, admdvs: q.admdvs.clone() },
-        fixmedins_code: staff.fixmedins_code.clone().unwrap_or_else(|| q.inst.clone()),
-        insutype: q.insutype.clone(),
-        med_type: q.med_type.clone(),
-        identity: q.identity.clone(),
-        psn_no: q.q.trim().to_string(),
-    }
-}
-
-fn setl_qs(f: &SetlFilter) -> String {
-    ui::query_string(&[
-        ("from", &f.stats.from),
-        ("to", &f.stats.to),
-        ("admdvs", &f.stats.admdvs),
-        ("inst", &f.fixmedins_code),
-        ("insutype", &f.insutype),
-        ("med_type", &f.med_type),
-        ("identity", &f.identity),
-        ("q", &f.psn_no),
-    ])
-}
-
-const SETL_HEADERS: [&str; 12] = [
-    "结算日期",
-    "结算ID",
-    "人员编号",
-    "定点机构",
-    "险种",
-    "医疗类别",
-    "状态",
-    "医疗费总额",
-    "统筹基金",
-    "大病保险",
-    "医疗救助",
-    "基金支付合计",
-];
-
-fn state_zh(kind: &str, live: bool) -> &'static str {
-    match (kind, live) {
-        ("reverse", _) => "撤销记录",
-        (_, false) => "已撤销",
-        _ => "正常",
-    }
-}
-
-async fn settlements(State(app): State<App>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
-    if let Err(r) = staff.require(Area::Records) {
-        return r;
-    }
-    let f = setl_filter(&staff, &q);
-    let page = q.page.max(1);
-    let (rows, total) = match app.store.settlement_page(&f, Pager::offset(page), PAGE_SIZE).await {
-        Ok(x) => x,
-        Err(e) => return ui::internal(Some(&staff), e),
-    };
-    let insts = inst_options(&app, &staff).await;
-    let name = |c: &str| insts.iter().find(|i| i.0 == c).map_or(c.to_string(), |i| i.1.clone());
-    let dict = yibao_core::codes::Dictionaries::national();
-    let mut t =
-        TablePage::new(Layout::new(&staff, "结算记录", "/records/settlements"), "/records/settlements", &SETL_HEADERS);
-    let idet: Vec<(String, String)> = app
-        .gw
-        .policy("")
-        .map(|p| p.dict.codes("psn_idet_type").map(|(c, l)| (c.to_string(), format!("{c} {l}"))).collect())
-        .unwrap_or_default();
-    t.filters = vec![
-        Field::date("from", "开始日期", &f.stats.from),
-        Field::date("to", "结束日期", &f.stats.to),
-        Field::select("inst", "定点机构", &f.fixmedins_code, insts.clone()),
-        Field::select(
-            "insutype",
-            "险种",
-            &f.insutype,
-            dict.codes(kind::INSUTYPE).map(|(c, l)| (c.to_string(), format!("{c} {l}"))).collect(),
-        ),
-        Field::select(
-            "med_type",
-            "医疗类别",
-            &f.med_type,
-            dict.codes(kind::MED_TYPE).map(|(c, l)| (c.to_string(), format!("{c} {l}"))).collect(),
-        ),
-        Field::select("identity", "身份", &f.identity, idet),
-        Field::text("q", "人员编号", &f.psn_no),
-    ];
-    for r in &rows {
-        t.rows.push(vec![
-            Cell::t(&r.day),
-            Cell::link(&r.setl_id, format!("/settlement/{}/{}", r.psn_no, r.setl_id)),
-            Cell::t(&r.psn_no),
-            Cell::t(name(&r.fixmedins_code)),
-            Cell::t(ui::insutype_zh(&r.insutype)),
-            Cell::t(ui::label(kind::MED_TYPE, &r.med_type)),
-            Cell::t(state_zh(&r.kind, r.live)),
-            Cell::n(ui::yuan(r.sums.medfee)),
-            Cell::n(ui::yuan(r.sums.hifp)),
-            Cell::n(ui::yuan(r.sums.hifmi)),
-            Cell::n(ui::yuan(r.sums.maf)),
-            Cell::n(ui::yuan(r.sums.fund)),
-        ]);
-    }
-    let qs = setl_qs(&f);
-    t.export = format!("/records/settlements.xlsx?{qs}");
-    t.pager = Some(Pager::new(&format!("/records/settlements?{qs}"), page, total));
-    ui::render_ok(&t)
-}
-
-/// The most rows one export writes.
-const EXPORT_MAX: i64 = 200_000;
-
-async fn settlements_xlsx(State(app): State<App>, staff: Staff, Query(q): Query<ListQuery>) -> Response {
-    if let Err(r) = staff.require(Area::Records) {
-        return r;
-    }
-    let f = setl_filter(&staff, &q);
-    let (rows, total) = match app.store.settlement_page(&f, 0, EXPORT_MAX).await {
-        Ok(x) => x,
-        Err(e) => return ui::internal(Some(&staff), e),
-    };
-    if total > EXPORT_MAX {
-        return ui::bad(
-            &staff,
-            &format!("符合条件的结算 {total} 笔，超过单次导出上限 {EXPORT_MAX} 笔，请缩小期间或增加筛选条件。"),
-        );
-    }
-    let sheet = Sheet {
-        name: "结算记录".into(),
-        title: format!("结算记录 {} 至 {}", f.stats.from, f.stats.to),
-        headers: SETL_HEADERS.iter().map(|h| h.to_string()).collect(),
-        rows: rows
-            .iter()
-            .map(|r| {
-                vec![
-                    X::T(r.day.clone()),
-                    X::T(r.setl_id.clone()),
-                    X::T(r.psn_no.clone()),
-                    X::T(r.fixmedins_code.clone()),
-                    X::T(r.insutype.clone()),
-                    X::T(r.med_type.clone()),
-                    X::T(state_zh(&r.kind, r.live).into()),
-                    X::Fen(r.sums.medfee),
-                    X::Fen(r.sums.hifp),
-                    X::Fen(r.sums.hifmi),
-                    X::Fen(r.sums.maf),
-                    X::Fen(r.sums.fund),
-                ]
-            })
-            .collect(),
-    };
-    let audit = ui::audit_row(
-        &app,
-        &staff.username,
-        "导出结算记录",
-        "settlement",
-        "",
-        &format!("{} 笔；{}", rows.len(), setl_qs(&f)),
-    );
-    if let Err(e) = app.store.commit(vec![audit]).await {
-        return ui::internal(Some(&staff), e);
-    }
-    match export::xlsx(&[sheet]) {
-        Ok(b) => export::download(b, &format!("结算记录_{}_{}.xlsx", f.stats.from, f.stats.to), export::XLSX),
-        Err(e) => ui::internal(Some(&staff), e),
-    }
 }

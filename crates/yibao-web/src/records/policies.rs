@@ -102,7 +102,7 @@ struct UploadForm {
 }
 
 async fn upload(State(app): State<App>, staff: Staff, Form(f): Form<UploadForm>) -> Response {
-    if let Err(r) = staff.require(Area::PolicyUpload).and_then(|_| staff.check_csrf(&f.csrf)) {
+    if let Err(r) = staff.require_post(Area::PolicyUpload, &f.csrf) {
         return r;
     }
     if let Ok(Some(done)) = app.store.web_request(&f.rid).await {
