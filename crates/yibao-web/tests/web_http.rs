@@ -291,3 +291,33 @@ both_backends!(suspended_institution_is_refused, |env: Env| async move {
         .await
         .expect("settles after resumption");
 });
+
+both_backends!(lists_paginate_mask_and_export, |env: Env| async move {
+    settle_bill(&env, "admin", "H99900100001", &psn(2), "390", "otp", "11", "XJ01DDA100B002010101953 12.5 4").await;
+    let admin = Client::signed_in(&env.base, "admin").await;
+    for path in [
+        "/records/people",
+        "/records/enrollments",
+        "/records/identities?code=12",
+        "/records/visits?inst=H99900100001",
+        "/records/catalogue?q=%E5%A4%B4%E5%AD%A2",
+    ] {
+        let p = admin.get(path).await;
+        assert_eq!(p.status, 200, "{path}");
+        assert!(p.body.contains("data-testid=\"table\""), "{path} lists rows");
+        assert!(!p.body.contains("李秀英"), "{path} masks names");
+    }
+    assert!(admin.get("/records/people").await.body.contains("共 10 条"));
+    for path in ["/records/settlements.xlsx", "/records/visits.xlsx?inst=H99900100001", "/stats.xlsx"] {
+        let r = admin.http.get(format!("{}{path}", env.base)).send().await.unwrap();
+        assert_eq!(r.headers()["content-type"], yibao_web::export::XLSX, "{path}");
+        assert_eq!(&r.bytes().await.unwrap()[..2], b"PK", "{path}");
+    }
+    let audit = admin.get("/admin/audit").await.body;
+    assert!(audit.contains("导出结算记录") && audit.contains("导出就诊记录") && audit.contains("导出统计"));
+    // An institution operator's lists hold only their institution.
+    let op = Client::signed_in(&env.base, "yiyuan1").await;
+    assert!(op.get("/records/settlements").await.body.contains("示范县人民医院"));
+    assert!(!op.get("/records/institutions").await.body.contains("H99900100003"));
+    assert_eq!(op.get("/records/people").await.status, 403);
+});

@@ -97,28 +97,17 @@ async fn visit_rows(
     offset: i64,
     limit: i64,
 ) -> yibao_store::Result<(Vec<yibao_store::Row>, i64)> {
-    let cond = VisitFilter::COND;
-    let total = app
-        .store
-        .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM visit v WHERE {cond}"), f.params())
-        .await?
-        .first()
-        .map_or(0, |r| r.int("n"));
-    let mut p = f.params();
-    p.extend(params![limit, offset]);
-    let rows = app
-        .store
-        .scan(
-            &format!(
-                "SELECT v.psn_no AS psn_no, v.mdtrt_id AS mdtrt_id, v.insutype AS insutype, v.med_type AS med_type, v.kind AS kind,
-                   v.state AS state, v.begntime AS begntime, v.endtime AS endtime, p.psn_name AS psn_name
-                 FROM visit v LEFT JOIN person p ON p.psn_no = v.psn_no WHERE {cond}
-                 ORDER BY v.begntime DESC, v.mdtrt_id DESC LIMIT $7 OFFSET $8"
-            ),
-            p,
-        )
-        .await?;
-    Ok((rows, total))
+    super::lists::page_of(
+        app,
+        "v.psn_no AS psn_no, v.mdtrt_id AS mdtrt_id, v.insutype AS insutype, v.med_type AS med_type, v.kind AS kind,
+         v.state AS state, v.begntime AS begntime, v.endtime AS endtime, p.psn_name AS psn_name",
+        &format!("visit v LEFT JOIN person p ON p.psn_no = v.psn_no WHERE {}", VisitFilter::COND),
+        "v.begntime DESC, v.mdtrt_id DESC",
+        f.params(),
+        offset,
+        limit,
+    )
+    .await
 }
 
 const VISIT_HEADERS: [&str; 9] = ["就诊ID", "人员编号", "姓名", "险种", "医疗类别", "类型", "状态", "开始", "结束"];

@@ -41,6 +41,30 @@ pub struct ListQuery {
     pub done: String,
 }
 
+/// One page of `SELECT select FROM from_where ORDER BY order` and the number of rows matching; `params` are the
+/// query's own, the page's LIMIT and OFFSET follow them.
+pub(crate) async fn page_of(
+    app: &Web,
+    select: &str,
+    from_where: &str,
+    order: &str,
+    params: Vec<yibao_store::Param>,
+    offset: i64,
+    limit: i64,
+) -> yibao_store::Result<(Vec<yibao_store::Row>, i64)> {
+    let total = app
+        .store
+        .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {from_where}"), params.clone())
+        .await?
+        .first()
+        .map_or(0, |r| r.int("n"));
+    let n = params.len();
+    let mut p = params;
+    p.extend(params![limit, offset]);
+    let sql = format!("SELECT {select} FROM {from_where} ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+    Ok((app.store.scan(&sql, p).await?, total))
+}
+
 pub(crate) fn bureau_only(staff: &Staff) -> Result<(), Response> {
     staff.require(Area::People)?;
     if staff.fixmedins_code.is_some() {
@@ -131,27 +155,19 @@ async fn identities(State(app): State<App>, staff: Staff, Query(q): Query<ListQu
     );
     t.filters = vec![Field::select("code", "身份类别", &q.code, codes)];
     let page = q.page.max(1);
-    let cond = "($1 = '' OR i.code = $1)";
-    let total = app
-        .store
-        .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM identity i WHERE {cond}"), params![&q.code])
-        .await
-        .ok()
-        .and_then(|r| r.first().map(|r| r.int("n")))
-        .unwrap_or(0);
-    let rows = match app
-        .store
-        .scan(
-            &format!(
-                "SELECT i.psn_no AS psn_no, p.psn_name AS psn_name, p.certno AS certno, i.code AS code, i.begndate AS begndate,
-                   i.enddate AS enddate, i.source AS source FROM identity i LEFT JOIN person p ON p.psn_no = i.psn_no
-                 WHERE {cond} ORDER BY i.psn_no, i.code LIMIT $2 OFFSET $3"
-            ),
-            params![&q.code, PAGE_SIZE, Pager::offset(page)],
-        )
-        .await
+    let (rows, total) = match page_of(
+        &app,
+        "i.psn_no AS psn_no, p.psn_name AS psn_name, p.certno AS certno, i.code AS code, i.begndate AS begndate,
+         i.enddate AS enddate, i.source AS source",
+        "identity i LEFT JOIN person p ON p.psn_no = i.psn_no WHERE ($1 = '' OR i.code = $1)",
+        "i.psn_no, i.code",
+        params![&q.code],
+        Pager::offset(page),
+        PAGE_SIZE,
+    )
+    .await
     {
-        Ok(r) => r,
+        Ok(x) => x,
         Err(e) => return ui::internal(Some(&staff), e),
     };
     t.rows = rows
@@ -485,29 +501,18 @@ async fn enrollments(State(app): State<App>, staff: Staff, Query(q): Query<ListQ
         ),
     ];
     let page = q.page.max(1);
-    let cond = "e.year = $1 AND ($2 = '' OR e.insutype = $2)";
-    let total = app
-        .store
-        .scan(
-            &format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM enrollment e WHERE {cond}"),
-            params![year, &q.insutype],
-        )
-        .await
-        .ok()
-        .and_then(|r| r.first().map(|r| r.int("n")))
-        .unwrap_or(0);
-    let rows = match app
-        .store
-        .scan(
-            &format!(
-                "SELECT e.*, p.psn_name AS psn_name FROM enrollment e LEFT JOIN person p ON p.psn_no = e.psn_no
-                 WHERE {cond} ORDER BY e.psn_no, e.insutype LIMIT $3 OFFSET $4"
-            ),
-            params![year, &q.insutype, PAGE_SIZE, Pager::offset(page)],
-        )
-        .await
+    let (rows, total) = match page_of(
+        &app,
+        "e.*, p.psn_name AS psn_name",
+        "enrollment e LEFT JOIN person p ON p.psn_no = e.psn_no WHERE e.year = $1 AND ($2 = '' OR e.insutype = $2)",
+        "e.psn_no, e.insutype",
+        params![year, &q.insutype],
+        Pager::offset(page),
+        PAGE_SIZE,
+    )
+    .await
     {
-        Ok(r) => r,
+        Ok(x) => x,
         Err(e) => return ui::internal(Some(&staff), e),
     };
     for r in &rows {
