@@ -244,7 +244,15 @@ impl Store {
     }
 
     async fn rebuild_locked(&self) -> Result<()> {
-        self.commit(vec![Op::Web(WebOp::Stats(rebuild_statements()))]).await?;
+        let mut stmts = rebuild_statements();
+        if self.backend == crate::Backend::Postgres {
+            // PostgreSQL plans from its statistics; after a rebuild (usually after a bulk load) they are stale until
+            // autovacuum comes by, and a stale plan scans the settlement table instead of its time index.
+            for t in ["settlement", "stat_setl", "stat_day", "stat_month", "stat_psn_day", "stat_psn_year"] {
+                stmts.push(stmt(format!("ANALYZE {t}"), params![]));
+            }
+        }
+        self.commit(vec![Op::Web(WebOp::Stats(stmts))]).await?;
         let scanned_to = self
             .row("SELECT value FROM stat_state WHERE name = 'scanned_to'", params![])
             .await?
