@@ -14,6 +14,8 @@ pub struct ServeArgs<'a> {
     pub listen: SocketAddr,
     pub demo: bool,
     pub policy: Option<&'a Path>,
+    /// Read every person into memory in the background at start.
+    pub warm: bool,
 }
 
 /// Stores a pack as a policy version unless that version is already stored (with the same text).
@@ -59,6 +61,17 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
     let accounts = if a.demo { yibao_web::seed_demo_accounts(&store).await? } else { 0 };
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     gw.set_policy(policy.clone());
+    gw.watch_epochs().await?;
+    if a.warm {
+        let gw = gw.clone();
+        tokio::spawn(async move {
+            let t = std::time::Instant::now();
+            match gw.state.warm(&gw.store).await {
+                Ok(n) => tracing::info!(people = n, seconds = t.elapsed().as_secs_f64(), "people read into memory"),
+                Err(e) => tracing::warn!(error = %e, "reading people into memory stopped; they are read at first use"),
+            }
+        });
+    }
     let web = yibao_web::Web::new(gw.clone());
     let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("监听 {}", a.listen))?;
     let addr = listener.local_addr()?;

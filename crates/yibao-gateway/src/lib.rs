@@ -10,6 +10,7 @@ pub mod demo;
 pub mod envelope;
 mod explain;
 pub mod ids;
+pub mod state;
 pub mod txn;
 
 use std::collections::HashMap;
@@ -23,8 +24,9 @@ use serde_json::Value;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use envelope::{Answer, GwError, parse_envelope};
+use state::{Effect, HotState, InstitutionCtx};
 use yibao_core::Policy;
-use yibao_store::{InstitutionRow, Op, Store, StoreError};
+use yibao_store::{Op, Store, StoreError};
 
 /// Shared state of a running gateway.
 pub struct Gateway {
@@ -36,29 +38,41 @@ pub struct Gateway {
     locks: Vec<Arc<Mutex<()>>>,
     pub ids: ids::IdGen,
     nonces: auth::Nonces,
-    /// Institutions by paasid, kept for [`INSTITUTION_TTL`] so that a call does not read its institution every time.
-    institutions: RwLock<HashMap<String, (std::time::Instant, InstitutionRow)>>,
+    /// People, open visits and institutions in memory (see [`state`]).
+    pub state: HotState,
 }
 
-/// What a transaction produced: the output node, and the changes to commit with it.
+/// What a transaction produced: the output node, the changes to commit with it, and what they do to the hot state.
 pub struct Outcome {
     pub output: Value,
     pub ops: Vec<Op>,
     pub psn_no: Option<String>,
-    /// Held until the commit is durable (per-person serialisation of settlements).
+    /// The visit this call changes, with the version it was read at (its commit starts with a version check).
+    pub touches: Option<(String, String, i64)>,
+    /// Applied to the hot state once the commit is durable.
+    pub effects: Vec<Effect>,
+    /// Held until the commit is durable and its effects applied (per-person serialisation of settlements).
     pub guard: Option<OwnedMutexGuard<()>>,
 }
 
 impl Outcome {
     pub fn read(output: Value) -> Outcome {
-        Outcome { output, ops: Vec::new(), psn_no: None, guard: None }
+        Outcome { output, ops: Vec::new(), psn_no: None, touches: None, effects: Vec::new(), guard: None }
+    }
+
+    /// A change answered with `output`.
+    pub fn change(output: Value, ops: Vec<Op>, psn_no: String, effects: Vec<Effect>) -> Outcome {
+        Outcome { output, ops, psn_no: Some(psn_no), touches: None, effects, guard: None }
+    }
+
+    /// This change applies to a visit read at `version`.
+    pub fn touching(mut self, v: &yibao_store::VisitRow) -> Outcome {
+        self.touches = Some((v.psn_no.clone(), v.mdtrt_id.clone(), v.version));
+        self
     }
 }
 
 const LOCK_SHARDS: usize = 1024;
-
-/// How long an institution's credentials are kept in memory before they are read again.
-const INSTITUTION_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Gateway {
     pub fn new(store: Store, default_admdvs: String) -> Gateway {
@@ -69,7 +83,7 @@ impl Gateway {
             locks: (0..LOCK_SHARDS).map(|_| Arc::new(Mutex::new(()))).collect(),
             ids: ids::IdGen::default(),
             nonces: auth::Nonces::default(),
-            institutions: RwLock::new(HashMap::new()),
+            state: HotState::default(),
         }
     }
 
@@ -106,20 +120,21 @@ impl Gateway {
         self.locks[(h as usize) % LOCK_SHARDS].clone().lock_owned().await
     }
 
-    /// Handles one call: envelope, authentication, idempotency, transaction, commit, answer.
-    pub async fn handle(&self, headers: &HeaderMap, body: &Value, path_infno: Option<&str>) -> Answer {
+    /// Handles one call — envelope, authentication, idempotency, transaction, commit — and returns the answer's JSON
+    /// text. A logged answer is returned exactly as it was stored, without reading it back into values.
+    pub async fn handle_text(&self, headers: &HeaderMap, body: &Value, path_infno: Option<&str>) -> String {
         let refmsg_time = ids::stamp_ms();
         let env = match parse_envelope(body) {
             Ok(e) => e,
-            Err(e) => return self.answer(None, &refmsg_time, Err(e)),
+            Err(e) => return text(&self.answer(None, &refmsg_time, Err(e))),
         };
         let result = self.handle_env(headers, &env, path_infno).await;
         match result {
-            Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
-            Ok(Handled::Replayed(answer)) => answer,
+            Ok(Handled::Fresh(output)) => text(&self.answer(Some(&env), &refmsg_time, Ok(output))),
+            Ok(Handled::Logged(answer)) => answer,
             Err(e) => {
                 tracing::info!(infno = %env.infno, msgid = %env.msgid, fixmedins = %env.fixmedins_code, err = %e.msg, "refused");
-                self.answer(Some(&env), &refmsg_time, Err(e))
+                text(&self.answer(Some(&env), &refmsg_time, Err(e)))
             }
         }
     }
@@ -139,48 +154,68 @@ impl Gateway {
         self.handle_for(&inst, env).await
     }
 
-    /// Runs a call for an institution already known to be the caller: idempotency, transaction, commit.
-    async fn handle_for(&self, inst: &InstitutionRow, env: &envelope::Envelope) -> Result<Handled, GwError> {
+    /// Runs a call for an institution already known to be the caller: transaction, commit, idempotency.
+    ///
+    /// A fresh msgid costs no read: the request log's key refuses a second commit of the same msgid, and only then
+    /// (or when the transaction refuses, e.g. a visit already settled by the first attempt) is the logged answer
+    /// looked up and replayed.
+    async fn handle_for(&self, inst: &InstitutionCtx, env: &envelope::Envelope) -> Result<Handled, GwError> {
         let mutating = txn::is_mutating(&env.infno);
         let digest = if mutating { input_digest(env) } else { String::new() };
-        if mutating && let Some(prev) = self.replay(&inst.fixmedins_code, env, &digest).await? {
-            return Ok(prev);
-        }
-        let outcome = match txn::run(self, inst, env).await {
-            Ok(o) => o,
-            // A concurrent call with the same msgid may have committed while this one waited (e.g. for the
-            // person's lock) and then found the visit settled: answer as that call was answered.
-            Err(e) if mutating => match self.replay(&inst.fixmedins_code, env, &digest).await? {
-                Some(prev) => return Ok(prev),
-                None => return Err(e),
-            },
-            Err(e) => return Err(e),
-        };
-        if !mutating {
-            return Ok(Handled::Fresh(outcome.output));
-        }
-        let answer = self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output));
-        let mut ops = outcome.ops;
-        ops.push(Op::LogRequest {
-            fixmedins_code: inst.fixmedins_code.clone(),
-            opter: env.opter.clone(),
-            msgid: env.msgid.clone(),
-            infno: env.infno.clone(),
-            digest: digest.clone(),
-            psn_no: outcome.psn_no.clone(),
-            response: serde_json::to_string(&answer).unwrap_or_default(),
-        });
-        match self.store.commit(ops).await {
-            Ok(()) => Ok(Handled::Replayed(answer)),
-            // The same msgid was committed by a concurrent call: answer as it was answered.
-            Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
-                match self.replay(&inst.fixmedins_code, env, &digest).await? {
-                    Some(prev) => Ok(prev),
-                    None => Err(GwError::new(m)),
-                }
+        for attempt in 0..2 {
+            let outcome = match txn::run(self, inst, env).await {
+                Ok(o) => o,
+                Err(e) if mutating => match self.replay(&inst.fixmedins_code, env, &digest).await? {
+                    Some(prev) => return Ok(prev),
+                    None => return Err(e),
+                },
+                Err(e) => return Err(e),
+            };
+            if !mutating {
+                return Ok(Handled::Fresh(outcome.output));
             }
-            Err(e) => Err(GwError::new(e.to_string())),
+            let answer = text(&self.answer(Some(env), &ids::stamp_ms(), Ok(outcome.output)));
+            let mut ops = Vec::with_capacity(outcome.ops.len() + 2);
+            if let Some((psn_no, mdtrt_id, expected)) = outcome.touches {
+                ops.push(Op::TouchVisit { psn_no, mdtrt_id, expected });
+            }
+            ops.extend(outcome.ops);
+            ops.push(Op::LogRequest {
+                log_id: self.ids.id('R'),
+                fixmedins_code: inst.fixmedins_code.clone(),
+                opter: env.opter.clone(),
+                msgid: env.msgid.clone(),
+                infno: env.infno.clone(),
+                digest: digest.clone(),
+                psn_no: outcome.psn_no.clone(),
+                response: answer.clone(),
+            });
+            match self.store.commit(ops).await {
+                Ok(()) => {
+                    self.state.apply(outcome.effects);
+                    drop(outcome.guard);
+                    return Ok(Handled::Logged(answer));
+                }
+                // The same msgid was committed by an earlier or concurrent call: answer as it was answered.
+                Err(StoreError::Duplicate(m)) if m.contains(&env.msgid) => {
+                    return match self.replay(&inst.fixmedins_code, env, &digest).await? {
+                        Some(prev) => Ok(prev),
+                        None => Err(GwError::new(m)),
+                    };
+                }
+                // What this call read was changed by another writer: read again and run once more.
+                Err(StoreError::Conflict(m)) => {
+                    if let Some(p) = &outcome.psn_no {
+                        self.state.forget_person(p);
+                    }
+                    if attempt == 1 {
+                        return Err(GwError::new(m));
+                    }
+                }
+                Err(e) => return Err(GwError::new(e.to_string())),
+            }
         }
+        Err(GwError::new("医保平台内部错误：重试后仍冲突，请稍后再试"))
     }
 
     /// A call made inside the platform on an institution's behalf (the service window settling a bill for a
@@ -197,8 +232,12 @@ impl Gateway {
         input: Value,
     ) -> Answer {
         let refmsg_time = ids::stamp_ms();
+        // Read afresh: a staff call sees an agreement suspended a moment ago.
         let inst = match self.store.institution(fixmedins_code).await {
-            Ok(Some(i)) => i,
+            Ok(Some(row)) => match self.store.suspensions(fixmedins_code).await {
+                Ok(suspensions) => InstitutionCtx { row, suspensions, read_at: std::time::Instant::now() },
+                Err(e) => return self.answer(None, &refmsg_time, Err(db(e))),
+            },
             Ok(None) => {
                 return self.answer(None, &refmsg_time, Err(GwError::new(format!("定点机构“{fixmedins_code}”不存在"))));
             }
@@ -218,7 +257,8 @@ impl Gateway {
         };
         match self.handle_for(&inst, &env).await {
             Ok(Handled::Fresh(output)) => self.answer(Some(&env), &refmsg_time, Ok(output)),
-            Ok(Handled::Replayed(answer)) => answer,
+            Ok(Handled::Logged(answer)) => serde_json::from_str(&answer)
+                .unwrap_or_else(|_| self.answer(Some(&env), &refmsg_time, Err(GwError::new("已记录的应答无法读取")))),
             Err(e) => self.answer(Some(&env), &refmsg_time, Err(e)),
         }
     }
@@ -226,7 +266,36 @@ impl Gateway {
     /// Forgets cached institution credentials and agreement states (after an administrator changed them), so that
     /// the next call reads them again.
     pub fn forget_institutions(&self) {
-        self.institutions.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.state.forget_institutions();
+    }
+
+    /// Forgets what is kept in memory about a person (after a staff member changed their record).
+    pub fn forget_person(&self, psn_no: &str) {
+        self.state.forget_person(psn_no);
+    }
+
+    /// Watches the ledger's cache epochs (bumped by imports and by staff edits in other processes) and forgets the
+    /// copies they name. Runs until the gateway is dropped.
+    pub async fn watch_epochs(self: &Arc<Self>) -> Result<(), StoreError> {
+        let mut seen = self.store.epochs().await?;
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let Some(gw) = weak.upgrade() else { return };
+                let Ok(now) = gw.store.epochs().await else { continue };
+                for (name, v) in &now {
+                    if seen.iter().any(|(n, b)| n == name && b != v) {
+                        match name.as_str() {
+                            "person" => gw.state.forget_people(),
+                            _ => gw.state.forget_institutions(),
+                        }
+                    }
+                }
+                seen = now;
+            }
+        });
+        Ok(())
     }
 
     /// The logged answer for this msgid, if any; refuses a msgid reused for another transaction or other content.
@@ -245,15 +314,21 @@ impl Gateway {
                 env.msgid, prev.infno
             )));
         }
-        let answer = serde_json::from_str(&prev.response).map_err(|_| GwError::new("已记录的应答无法读取"))?;
-        Ok(Some(Handled::Replayed(answer)))
+        // The answer is given only once it is durable: wait for the writer to have synced everything committed so
+        // far (an empty job), in case the first call's commit is still on its way to the disk.
+        self.store.commit(Vec::new()).await.map_err(db)?;
+        Ok(Some(Handled::Logged(prev.response)))
     }
 
-    async fn authenticate(&self, headers: &HeaderMap, env: &envelope::Envelope) -> Result<InstitutionRow, GwError> {
+    async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        env: &envelope::Envelope,
+    ) -> Result<Arc<InstitutionCtx>, GwError> {
         let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
         let paasid =
             h("x-tif-paasid").filter(|s| !s.is_empty()).ok_or_else(|| GwError::new("缺少请求头 x-tif-paasid"))?;
-        let inst = self.institution_by_paasid(paasid).await?;
+        let inst = self.state.institution(&self.store, paasid).await?;
         let hs = auth::Headers {
             paasid: Some(paasid),
             timestamp: h("x-tif-timestamp"),
@@ -268,27 +343,6 @@ impl Gateway {
             )));
         }
         Ok(inst)
-    }
-
-    /// The institution behind a paasid, from memory when read in the last [`INSTITUTION_TTL`].
-    async fn institution_by_paasid(&self, paasid: &str) -> Result<InstitutionRow, GwError> {
-        {
-            let g = self.institutions.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, row)) = g.get(paasid)
-                && at.elapsed() < INSTITUTION_TTL
-            {
-                return Ok(row.clone());
-            }
-        }
-        let row = self
-            .store
-            .institution_by_paasid(paasid)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| GwError::new(format!("接入账号 x-tif-paasid“{paasid}”未登记")))?;
-        let mut g = self.institutions.write().unwrap_or_else(|p| p.into_inner());
-        g.insert(paasid.to_string(), (std::time::Instant::now(), row.clone()));
-        Ok(row)
     }
 
     fn answer(&self, env: Option<&envelope::Envelope>, refmsg_time: &str, r: Result<Value, GwError>) -> Answer {
@@ -310,8 +364,20 @@ impl Gateway {
 }
 
 enum Handled {
+    /// A read's output, to be wrapped in a new answer.
     Fresh(Value),
-    Replayed(Answer),
+    /// The JSON text of an answer, as logged with the call's commit.
+    Logged(String),
+}
+
+fn text(a: &Answer) -> String {
+    serde_json::to_string(a).unwrap_or_default()
+}
+
+/// An answer's JSON text as an HTTP response.
+fn json_response(body: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// SHA-256 of the request's input (serde_json writes object keys in sorted order, so equal inputs hash equal).
@@ -330,8 +396,8 @@ pub fn router(gw: Arc<Gateway>) -> Router {
     Router::new().route("/fsi/api", post(all)).route("/fsi/api/{service}/{method}", post(per_service)).with_state(gw)
 }
 
-async fn all(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: axum::body::Bytes) -> axum::Json<Answer> {
-    axum::Json(respond(&gw, &headers, &body, None).await)
+async fn all(State(gw): State<Arc<Gateway>>, headers: HeaderMap, body: axum::body::Bytes) -> axum::response::Response {
+    json_response(respond(&gw, &headers, &body, None).await)
 }
 
 async fn per_service(
@@ -339,19 +405,19 @@ async fn per_service(
     Path((service, method)): Path<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> axum::Json<Answer> {
+) -> axum::response::Response {
     let path = format!("/fsi/api/{service}/{method}");
     let infno = txn::infno_for_path(&path);
     let Some(infno) = infno else {
         let a = gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("未知的服务地址 {path}"))));
-        return axum::Json(a);
+        return json_response(text(&a));
     };
-    axum::Json(respond(&gw, &headers, &body, Some(infno)).await)
+    json_response(respond(&gw, &headers, &body, Some(infno)).await)
 }
 
-async fn respond(gw: &Gateway, headers: &HeaderMap, body: &[u8], path_infno: Option<&str>) -> Answer {
+async fn respond(gw: &Gateway, headers: &HeaderMap, body: &[u8], path_infno: Option<&str>) -> String {
     match serde_json::from_slice::<Value>(body) {
-        Ok(v) => gw.handle(headers, &v, path_infno).await,
-        Err(e) => gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("报文不是有效的 JSON：{e}")))),
+        Ok(v) => gw.handle_text(headers, &v, path_infno).await,
+        Err(e) => text(&gw.answer(None, &ids::stamp_ms(), Err(GwError::new(format!("报文不是有效的 JSON：{e}"))))),
     }
 }

@@ -480,6 +480,15 @@ both_backends!(suspended_institution, |env: Env| async move {
         })])
         .await
         .unwrap();
+    // Gateways keep agreements in memory and learn of the change through the institution cache epoch (within a
+    // second): wait until the read-only 2001 check sees it, then check every refusal.
+    let check = json!({ "data": { "psn_no": p, "insutype": "390", "med_type": "11", "begntime": now() } });
+    for _ in 0..100 {
+        if ok(h2, "2001", check.clone()).await["trtinfo"][0]["trt_enjymnt_flag"] == "0" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let m = refuse(&env, h2, "2201", register_input(&p, "390"), "暂停").await;
     assert!(m.contains("违规使用医保基金"), "{m}");
     refuse(&env, h2, "2207", setl_input(&p, &mdtrt_id, "390", total, "0"), "暂停").await;

@@ -2,5 +2,6 @@
 //! (`loadtest`).
 
 pub mod county;
+pub mod his;
 pub mod loadtest;
 pub mod storebench;

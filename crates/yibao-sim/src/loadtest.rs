@@ -7,11 +7,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::sync::atomic::AtomicU32;
+
+use serde::Deserialize;
 use tokio::sync::Mutex;
 use yibao_core::Fen;
-use yibao_gateway::client::Client;
 use yibao_store::InstitutionRow;
+
+use crate::his::{CallError, His, reply};
 
 #[derive(Debug, Clone)]
 pub struct LoadSpec {
@@ -133,8 +137,9 @@ const IPT_ITEMS: &[(&str, &str, u32)] = &[
 ];
 
 struct Worker {
-    clients: Arc<Vec<Client>>,
+    his: His,
     cast: Arc<Cast>,
+    serials: Arc<Vec<AtomicU32>>,
     spec: Arc<LoadSpec>,
     rng: fastrand::Rng,
     rep: LoadReport,
@@ -146,39 +151,82 @@ enum FlowError {
     Down(String),
 }
 
+#[derive(Deserialize)]
+struct MdtrtId<'a> {
+    #[serde(borrow)]
+    mdtrt_id: std::borrow::Cow<'a, str>,
+}
+#[derive(Deserialize)]
+struct Registered<'a> {
+    #[serde(borrow)]
+    data: MdtrtId<'a>,
+}
+#[derive(Deserialize)]
+struct Admitted<'a> {
+    #[serde(borrow)]
+    result: MdtrtId<'a>,
+}
+/// The setlinfo figures a flow checks.
+#[derive(Deserialize)]
+struct SetlFigures {
+    setl_id: String,
+    medfee_sumamt: Fen,
+    fund_pay_sumamt: Fen,
+    psn_part_amt: Fen,
+    hosp_part_amt: Fen,
+    acct_pay: Fen,
+    psn_cash_pay: Fen,
+}
+#[derive(Deserialize)]
+struct Settled {
+    setlinfo: SetlFigures,
+}
+
 impl Worker {
-    async fn call(&mut self, c: usize, infno: &str, input: Value) -> Result<Value, FlowError> {
+    /// One call; returns the answer's body when it succeeded (infcode 0).
+    async fn call(&mut self, inst: usize, infno: &str, input: &str) -> Result<bytes::Bytes, FlowError> {
+        let serial = self.serials[inst].fetch_add(1, Ordering::Relaxed);
         let t = Instant::now();
-        let r = self.clients[c].call(infno, input).await;
+        let r = self.his.call(&self.cast.institutions[inst], serial, infno, input).await;
         let us = t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
         self.rep.calls += 1;
-        match r {
-            Err(e) => Err(FlowError::Down(format!("{infno}: {e}"))),
-            Ok(a) if a["infcode"] == 0 => {
-                self.rep.latencies.entry(infno.to_string()).or_default().push(us);
-                Ok(a["output"].clone())
-            }
-            Ok(a) => Err(FlowError::Refused(format!("{infno}: {}", a["err_msg"]))),
+        let body = match r {
+            Err(CallError::Down(e)) => return Err(FlowError::Down(format!("{infno}: {e}"))),
+            Err(CallError::Garbled(e)) => return Err(FlowError::Refused(format!("{infno}: {e}"))),
+            Ok(b) => b,
+        };
+        let a = reply(&body).map_err(|e| FlowError::Refused(format!("{infno}: {e:?}")))?;
+        if a.infcode != 0 {
+            return Err(FlowError::Refused(format!("{infno}: {}", a.err_msg)));
         }
+        self.rep.latencies.entry(infno.to_string()).or_default().push(us);
+        Ok(body)
     }
 
-    fn lines(&mut self, items: &[(&str, &str, u32)], n: usize, psn: &str, mdtrt_id: &str) -> (Vec<Value>, Fen) {
+    /// `n` lines of a visit as the `feedetail` JSON array, and their total.
+    fn lines(&mut self, items: &[(&str, &str, u32)], n: usize, psn: &str, mdtrt_id: &str) -> (String, Fen) {
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
         let mut total = Fen::ZERO;
-        let lines = (0..n)
-            .map(|i| {
-                let (code, price, max) = items[self.rng.usize(0..items.len())];
-                let cnt = self.rng.u32(1..=max);
-                let amount = yibao_core::money::line_amount(price.parse().unwrap_or_default(), yibao_core::Qty(i64::from(cnt) * 10_000));
-                total += amount;
-                json!({
-                    "feedetl_sn": format!("L{i}"), "mdtrt_id": mdtrt_id, "psn_no": psn, "chrg_bchno": "1", "fee_ocur_time": now,
-                    "med_list_codg": code, "medins_list_codg": code, "det_item_fee_sumamt": amount, "cnt": cnt, "pric": price,
-                    "bilg_dept_codg": "A01", "bilg_dept_name": "内科", "bilg_dr_codg": "D1", "bilg_dr_name": "医生",
-                })
-            })
-            .collect();
-        (lines, total)
+        let mut out = String::with_capacity(n * 330);
+        out.push('[');
+        for i in 0..n {
+            let (code, price, max) = items[self.rng.usize(0..items.len())];
+            let cnt = self.rng.u32(1..=max);
+            let amount = yibao_core::money::line_amount(
+                price.parse().unwrap_or_default(),
+                yibao_core::Qty(i64::from(cnt) * 10_000),
+            );
+            total += amount;
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(
+                out,
+                r#"{{"feedetl_sn":"L{i}","mdtrt_id":"{mdtrt_id}","psn_no":"{psn}","chrg_bchno":"1","fee_ocur_time":"{now}","med_list_codg":"{code}","medins_list_codg":"{code}","det_item_fee_sumamt":{amount},"cnt":{cnt},"pric":{price},"bilg_dept_codg":"A01","bilg_dept_name":"内科","bilg_dr_codg":"D1","bilg_dr_name":"医生"}}"#
+            );
+        }
+        out.push(']');
+        (out, total)
     }
 
     async fn record(&mut self, setl_id: &str, psn: &str) {
@@ -191,39 +239,43 @@ impl Worker {
     /// 1101 → 2201 → 2203 → 2204 → 2206 → 2207 [→ 2208].
     async fn outpatient(&mut self, c: usize, psn: &str, certno: &str, insutype: &str) -> Result<(), FlowError> {
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-        self.call(c, "1101", json!({ "data": { "mdtrt_cert_type": "02", "mdtrt_cert_no": certno } })).await?;
+        self.call(c, "1101", &format!(r#"{{"data":{{"mdtrt_cert_type":"02","mdtrt_cert_no":"{certno}"}}}}"#)).await?;
         let otp_no = format!("MZ{}", self.rng.u64(..));
-        let r = self
+        let body = self
             .call(
                 c,
                 "2201",
-                json!({ "data": {
-                "psn_no": psn, "insutype": insutype, "begntime": now, "mdtrt_cert_type": "02", "mdtrt_cert_no": certno,
-                "ipt_otp_no": otp_no, "atddr_no": "D1", "dr_name": "医生", "dept_code": "A01",
-                "dept_name": "内科", "caty": "A03" } }),
+                &format!(
+                    r#"{{"data":{{"psn_no":"{psn}","insutype":"{insutype}","begntime":"{now}","mdtrt_cert_type":"02","mdtrt_cert_no":"{certno}","ipt_otp_no":"{otp_no}","atddr_no":"D1","dr_name":"医生","dept_code":"A01","dept_name":"内科","caty":"A03"}}}}"#
+                ),
             )
             .await?;
-        let mdtrt_id = r["data"]["mdtrt_id"].as_str().unwrap_or_default().to_string();
-        self.call(c, "2203", json!({ "mdtrtinfo": { "mdtrt_id": mdtrt_id, "psn_no": psn, "med_type": "11", "begntime": now },
-            "diseinfo": [{ "diag_type": "1", "diag_srt_no": "1", "diag_code": "J06.9", "diag_name": "急性上呼吸道感染" }] }))
-            .await?;
+        let mdtrt_id = output::<Registered>(&body)?.data.mdtrt_id.into_owned();
+        self.call(
+            c,
+            "2203",
+            &format!(
+                r#"{{"mdtrtinfo":{{"mdtrt_id":"{mdtrt_id}","psn_no":"{psn}","med_type":"11","begntime":"{now}"}},"diseinfo":[{{"diag_type":"1","diag_srt_no":"1","diag_code":"J06.9","diag_name":"急性上呼吸道感染"}}]}}"#
+            ),
+        )
+        .await?;
         let n = self.rng.usize(self.spec.lines.0..=self.spec.lines.1);
         let (lines, total) = self.lines(OTP_ITEMS, n, psn, &mdtrt_id);
-        self.call(c, "2204", json!({ "feedetail": lines })).await?;
-        let data = json!({ "data": { "psn_no": psn, "mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "med_type": "11",
-            "medfee_sumamt": total, "psn_setlway": "01", "mdtrt_id": mdtrt_id, "chrg_bchno": "1", "insutype": insutype,
-            "acct_used_flag": if insutype == "310" { "1" } else { "0" } } });
+        self.call(c, "2204", &format!(r#"{{"feedetail":{lines}}}"#)).await?;
+        let acct = if insutype == "310" { "1" } else { "0" };
+        let data = format!(
+            r#"{{"data":{{"psn_no":"{psn}","mdtrt_cert_type":"02","mdtrt_cert_no":"{certno}","med_type":"11","medfee_sumamt":{total},"psn_setlway":"01","mdtrt_id":"{mdtrt_id}","chrg_bchno":"1","insutype":"{insutype}","acct_used_flag":"{acct}"}}}}"#
+        );
         // 2206 is part of the flow; its figures may differ from 2207's when another flow settled the same person
         // in between, so only 2207 is checked.
-        self.call(c, "2206", data.clone()).await?;
-        let out = self.call(c, "2207", data).await?;
-        check_setl(&out, total).map_err(FlowError::Refused)?;
-        let setl_id = out["setlinfo"]["setl_id"].as_str().unwrap_or_default().to_string();
+        self.call(c, "2206", &data).await?;
+        let body = self.call(c, "2207", &data).await?;
+        let setl_id = check_setl(&body, total)?;
         self.rep.settlements += 1;
         self.record(&setl_id, psn).await;
         if self.rng.u32(0..1000) < self.spec.reverse_permille {
-            self.call(c, "2208", json!({ "data": { "psn_no": psn, "setl_id": setl_id, "mdtrt_id": mdtrt_id } }))
-                .await?;
+            let input = format!(r#"{{"data":{{"psn_no":"{psn}","setl_id":"{setl_id}","mdtrt_id":"{mdtrt_id}"}}}}"#);
+            self.call(c, "2208", &input).await?;
             self.rep.reversals += 1;
         }
         Ok(())
@@ -233,36 +285,39 @@ impl Worker {
     async fn inpatient(&mut self, c: usize, psn: &str, certno: &str, insutype: &str) -> Result<(), FlowError> {
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
         let ipt_no = format!("ZY{}", self.rng.u64(..));
-        let r = self
-            .call(c, "2401", json!({ "mdtrtinfo": {
-                "psn_no": psn, "insutype": insutype, "begntime": now, "mdtrt_cert_type": "02", "mdtrt_cert_no": certno,
-                "med_type": "21", "ipt_no": ipt_no, "atddr_no": "D1", "chfpdr_name": "医生",
-                "adm_diag_dscr": "肺炎", "adm_dept_codg": "A03", "adm_dept_name": "呼吸内科", "adm_bed": "1",
-                "dscg_maindiag_code": "J18.9", "dscg_maindiag_name": "肺炎" },
-                "diseinfo": [{ "diag_type": "1", "maindiag_flag": "1", "diag_srt_no": "1", "diag_code": "J18.9", "diag_name": "肺炎" }] }))
+        let body = self
+            .call(
+                c,
+                "2401",
+                &format!(
+                    r#"{{"mdtrtinfo":{{"psn_no":"{psn}","insutype":"{insutype}","begntime":"{now}","mdtrt_cert_type":"02","mdtrt_cert_no":"{certno}","med_type":"21","ipt_no":"{ipt_no}","atddr_no":"D1","chfpdr_name":"医生","adm_diag_dscr":"肺炎","adm_dept_codg":"A03","adm_dept_name":"呼吸内科","adm_bed":"1","dscg_maindiag_code":"J18.9","dscg_maindiag_name":"肺炎"}},"diseinfo":[{{"diag_type":"1","maindiag_flag":"1","diag_srt_no":"1","diag_code":"J18.9","diag_name":"肺炎"}}]}}"#
+                ),
+            )
             .await?;
-        let mdtrt_id = r["result"]["mdtrt_id"].as_str().unwrap_or_default().to_string();
+        let mdtrt_id = output::<Admitted>(&body)?.result.mdtrt_id.into_owned();
         let n = self.rng.usize(10..=40);
         let (lines, total) = self.lines(IPT_ITEMS, n, psn, &mdtrt_id);
-        self.call(c, "2301", json!({ "feedetail": lines })).await?;
+        self.call(c, "2301", &format!(r#"{{"feedetail":{lines}}}"#)).await?;
+        let end = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
         self.call(
             c,
             "2402",
-            json!({ "dscginfo": { "psn_no": psn, "mdtrt_id": mdtrt_id, "insutype": insutype,
-            "endtime": chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(), "dscg_way": "1" } }),
+            &format!(
+                r#"{{"dscginfo":{{"psn_no":"{psn}","mdtrt_id":"{mdtrt_id}","insutype":"{insutype}","endtime":"{end}","dscg_way":"1"}}}}"#
+            ),
         )
         .await?;
-        let data = json!({ "data": { "psn_no": psn, "mdtrt_cert_type": "02", "mdtrt_cert_no": certno, "medfee_sumamt": total,
-            "psn_setlway": "01", "mdtrt_id": mdtrt_id, "insutype": insutype, "acct_used_flag": "0", "mid_setl_flag": "0" } });
-        self.call(c, "2303", data.clone()).await?;
-        let out = self.call(c, "2304", data).await?;
-        check_setl(&out, total).map_err(FlowError::Refused)?;
-        let setl_id = out["setlinfo"]["setl_id"].as_str().unwrap_or_default().to_string();
+        let data = format!(
+            r#"{{"data":{{"psn_no":"{psn}","mdtrt_cert_type":"02","mdtrt_cert_no":"{certno}","medfee_sumamt":{total},"psn_setlway":"01","mdtrt_id":"{mdtrt_id}","insutype":"{insutype}","acct_used_flag":"0","mid_setl_flag":"0"}}}}"#
+        );
+        self.call(c, "2303", &data).await?;
+        let body = self.call(c, "2304", &data).await?;
+        let setl_id = check_setl(&body, total)?;
         self.rep.settlements += 1;
         self.record(&setl_id, psn).await;
         if self.rng.u32(0..1000) < self.spec.reverse_permille {
-            self.call(c, "2305", json!({ "data": { "psn_no": psn, "setl_id": setl_id, "mdtrt_id": mdtrt_id } }))
-                .await?;
+            let input = format!(r#"{{"data":{{"psn_no":"{psn}","setl_id":"{setl_id}","mdtrt_id":"{mdtrt_id}"}}}}"#);
+            self.call(c, "2305", &input).await?;
             self.rep.reversals += 1;
         }
         Ok(())
@@ -270,7 +325,7 @@ impl Worker {
 
     async fn run(mut self, deadline: Instant, stop: Arc<AtomicBool>) -> LoadReport {
         while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
-            let c = self.rng.usize(0..self.clients.len());
+            let c = self.rng.usize(0..self.cast.institutions.len());
             let cast = self.cast.clone();
             let (psn, certno, insutype) = &cast.people[self.rng.usize(0..cast.people.len())];
             let inpatient = self.rng.u32(0..1000) < self.spec.inpatient_permille;
@@ -300,33 +355,34 @@ impl Worker {
     }
 }
 
-/// The identities every settlement answer must satisfy.
-fn check_setl(out: &Value, total: Fen) -> Result<(), String> {
-    let si = &out["setlinfo"];
-    let f = |k: &str| -> Fen { serde_json::from_value(si[k].clone()).unwrap_or(Fen(i64::MIN / 4)) };
-    if f("medfee_sumamt") != total {
-        return Err(format!("medfee_sumamt {} ≠ 明细合计 {total}", f("medfee_sumamt")));
+/// The `output` node of a successful answer, read as `T`.
+fn output<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, FlowError> {
+    let a = reply(body).map_err(|e| FlowError::Refused(format!("{e:?}")))?;
+    serde_json::from_str(a.output.get()).map_err(|e| FlowError::Refused(format!("应答 output 无法读取：{e}")))
+}
+
+/// The identities every settlement answer must satisfy; returns the setl_id.
+fn check_setl(body: &[u8], total: Fen) -> Result<String, FlowError> {
+    let si = output::<Settled>(body)?.setlinfo;
+    let fail = |m: String| Err(FlowError::Refused(m));
+    if si.medfee_sumamt != total {
+        return fail(format!("medfee_sumamt {} ≠ 明细合计 {total}", si.medfee_sumamt));
     }
-    if f("medfee_sumamt") != f("fund_pay_sumamt") + f("psn_part_amt") + f("hosp_part_amt") {
-        return Err("医疗费总额 ≠ 基金 + 个人 + 医院".to_string());
+    if si.medfee_sumamt != si.fund_pay_sumamt + si.psn_part_amt + si.hosp_part_amt {
+        return fail("医疗费总额 ≠ 基金 + 个人 + 医院".to_string());
     }
-    if f("psn_part_amt") != f("acct_pay") + f("psn_cash_pay") {
-        return Err("个人负担 ≠ 账户 + 现金".to_string());
+    if si.psn_part_amt != si.acct_pay + si.psn_cash_pay {
+        return fail("个人负担 ≠ 账户 + 现金".to_string());
     }
-    Ok(())
+    Ok(si.setl_id)
 }
 
 /// Runs the load and merges the workers' reports.
 pub async fn run(spec: LoadSpec, cast: Cast) -> LoadReport {
-    let clients: Vec<Client> = cast
-        .institutions
-        .iter()
-        .map(|i| Client::new(&spec.url, &i.fixmedins_code, &i.fixmedins_name, &i.paasid, &i.secret, &i.admdvs))
-        .collect();
-    let clients = Arc::new(clients);
     let acked = spec.acked_file.as_ref().map(|p| {
         Arc::new(Mutex::new(std::fs::OpenOptions::new().create(true).append(true).open(p).expect("acked file opens")))
     });
+    let serials = Arc::new((0..cast.institutions.len()).map(|_| AtomicU32::new(0)).collect::<Vec<_>>());
     let cast = Arc::new(cast);
     let spec = Arc::new(spec);
     let start = Instant::now();
@@ -335,8 +391,9 @@ pub async fn run(spec: LoadSpec, cast: Cast) -> LoadReport {
     let mut set = tokio::task::JoinSet::new();
     for w in 0..spec.concurrency {
         let worker = Worker {
-            clients: clients.clone(),
+            his: His::new(&spec.url, w as u64),
             cast: cast.clone(),
+            serials: serials.clone(),
             spec: spec.clone(),
             rng: fastrand::Rng::with_seed(spec.seed.wrapping_mul(1_000_003).wrapping_add(w as u64)),
             rep: LoadReport::default(),

@@ -84,6 +84,7 @@ pub async fn run(store: &Store, n: usize, concurrency: usize) -> yibao_store::Re
                         deltas: vec![("hifp.op.paid".into(), 3_450)],
                     },
                     Op::LogRequest {
+                        log_id: format!("R{tag}{i:012}"),
                         fixmedins_code: r.fixmedins_code.clone(),
                         opter: "bench".into(),
                         msgid: r.msgid.clone(),

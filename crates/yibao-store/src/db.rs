@@ -221,6 +221,23 @@ pub(crate) struct Job {
 /// The largest number of jobs committed in one transaction.
 pub(crate) const MAX_BATCH: usize = 1024;
 
+/// A statement's SQLite text: translated once per distinct static SQL text, and kept. (It takes the `Cow` itself:
+/// only a borrowed `'static` text may be cached.)
+#[allow(clippy::ptr_arg)]
+pub(crate) fn sqlite_text(sql: &std::borrow::Cow<'static, str>) -> std::borrow::Cow<'static, str> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<usize, &'static str>>> = OnceLock::new();
+    match sql {
+        std::borrow::Cow::Borrowed(s) => {
+            let key = s.as_ptr() as usize ^ (s.len() << 48);
+            let mut g = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+            std::borrow::Cow::Borrowed(*g.entry(key).or_insert_with(|| Box::leak(sqlite_sql(s).into_boxed_str())))
+        }
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(sqlite_sql(s)),
+    }
+}
+
 /// `$1 … $n` → `?1 … ?n` (SQLite's numbered parameters), outside quoted strings.
 pub(crate) fn sqlite_sql(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());

@@ -5,6 +5,7 @@
 //! disk (SQLite: WAL with `synchronous=FULL`; PostgreSQL: `synchronous_commit` as configured, `on` by default). A job
 //! that fails (a duplicate key, a changed state, a version conflict) is rolled back alone; the others commit.
 
+pub mod bulk;
 mod db;
 mod migrate;
 pub mod ops;

@@ -7,8 +7,10 @@ use crate::Result;
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "ledger", include_str!("../migrations/0001_ledger.sql")),
     (2, "gateway_log", include_str!("../migrations/0002_gateway_log.sql")),
-    (3, "staff", include_str!("../migrations/0003_staff.sql")),
-    (4, "stats", include_str!("../migrations/0004_stats.sql")),
+    (3, "hot_state", include_str!("../migrations/0003_hot_state.sql")),
+    (4, "ledger_order", include_str!("../migrations/0004_ledger_order.sql")),
+    (5, "staff", include_str!("../migrations/0005_staff.sql")),
+    (6, "stats", include_str!("../migrations/0006_stats.sql")),
 ];
 
 pub(crate) const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -24,6 +24,8 @@ pub enum Op {
     },
     /// Records a mutating request's answer under its msgid; a second insert of the same msgid fails as Duplicate.
     LogRequest {
+        /// A time-ordered id the caller issues (the log is appended in this order).
+        log_id: String,
         fixmedins_code: String,
         /// The operator named in the envelope (`opter`).
         opter: String,
@@ -34,6 +36,15 @@ pub enum Op {
         response: String,
     },
     InsertVisit(VisitRow),
+    /// Bumps a visit's version; fails as Conflict unless it is `expected` (another writer changed the visit first).
+    /// Every job that changes a visit starts with it.
+    TouchVisit {
+        psn_no: String,
+        mdtrt_id: String,
+        expected: i64,
+    },
+    /// Tells every gateway that something it keeps in memory changed (`person`, `institution`).
+    BumpEpoch(String),
     /// Moves a visit from one state to another; fails as Conflict if it is not in `from`.
     VisitState {
         psn_no: String,
@@ -65,6 +76,7 @@ pub enum Op {
     },
     UnsettleFeeLines {
         psn_no: String,
+        mdtrt_id: String,
         setl_id: String,
     },
     /// Bumps the person-year version; fails as Conflict unless it is `expected` (0 = no row yet).
@@ -97,10 +109,54 @@ pub enum Op {
 }
 
 /// The statements of a job, in order.
+///
+/// A job that changes what gateways keep in memory — people and their enrollments, identities, diseases and
+/// account balances set from outside a settlement; institutions and their agreements — also bumps the matching
+/// cache epoch once, so that every gateway forgets its copies within a second.
+///
+/// A visit's version check ([`Op::TouchVisit`]) is folded into the job's first later state or information update of
+/// the same visit, so that the visit row is updated once.
 pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt> {
     let mut out = Vec::with_capacity(ops.len() + 4);
-    for op in ops {
+    let (mut people, mut institutions) = (false, false);
+    let mut ops = ops;
+    let mut folded: Option<(usize, i64)> = None;
+    if let Some(t) = ops.iter().position(|o| matches!(o, Op::TouchVisit { .. }))
+        && let Op::TouchVisit { psn_no, mdtrt_id, expected } = &ops[t]
+    {
+        let same = |o: &Op| match o {
+            Op::VisitState { psn_no: p, mdtrt_id: m, .. } | Op::VisitInfo { psn_no: p, mdtrt_id: m, .. } => {
+                p == psn_no && m == mdtrt_id
+            }
+            _ => false,
+        };
+        if let Some(u) = ops.iter().skip(t + 1).position(same) {
+            folded = Some((t + u, *expected));
+            ops.remove(t);
+        }
+    }
+    for (i, op) in ops.into_iter().enumerate() {
+        if let Some((at, expected)) = folded
+            && at == i
+        {
+            push_versioned(&mut out, op, expected);
+            continue;
+        }
+        match &op {
+            Op::InsertPerson(_)
+            | Op::UpsertEnrollment(_)
+            | Op::InsertIdentity(_)
+            | Op::InsertDisease(_)
+            | Op::SetAccount { .. } => people = true,
+            Op::UpsertInstitution(_) | Op::AddSuspension(_) => institutions = true,
+            _ => {}
+        }
         push(&mut out, op, backend);
+    }
+    for (changed, name) in [(people, "person"), (institutions, "institution")] {
+        if changed {
+            push(&mut out, Op::BumpEpoch(name.to_string()), backend);
+        }
     }
     out
 }
@@ -249,13 +305,13 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 .dup(duplicate(m)),
             );
         }
-        Op::LogRequest { fixmedins_code, opter, msgid, infno, digest, psn_no, response } => {
+        Op::LogRequest { log_id, fixmedins_code, opter, msgid, infno, digest, psn_no, response } => {
             let m = format!("报文ID {msgid} 已处理");
             out.push(
                 Stmt::new(
-                    "INSERT INTO request_log (fixmedins_code, msgid, infno, digest, psn_no, response, created_at, opter)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    params![fixmedins_code, msgid, infno, digest, psn_no, response, now_text(), opter],
+                    "INSERT INTO request_log (log_id, fixmedins_code, msgid, infno, digest, psn_no, response, created_at, opter)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    params![log_id, fixmedins_code, msgid, infno, digest, psn_no, response, now_text(), opter],
                 )
                 .dup(duplicate(m)),
             );
@@ -287,6 +343,19 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
                 )
                 .dup(duplicate(m)),
             );
+        }
+        Op::TouchVisit { psn_no, mdtrt_id, expected } => {
+            let m = format!("就诊 {mdtrt_id} 已被另一请求修改，请重新查询后再办理");
+            out.push(
+                Stmt::new(
+                    "UPDATE visit SET version = version + 1 WHERE psn_no = $1 AND mdtrt_id = $2 AND version = $3",
+                    params![psn_no, mdtrt_id, expected],
+                )
+                .one(conflict(m)),
+            );
+        }
+        Op::BumpEpoch(name) => {
+            out.push(Stmt::new("UPDATE cache_epoch SET value = value + 1 WHERE name = $1", params![name]))
         }
         Op::VisitState { psn_no, mdtrt_id, from, to, endtime } => {
             let m = format!("就诊 {mdtrt_id} 已不处于“{from}”状态");
@@ -361,9 +430,9 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
             "UPDATE fee_line SET state = 'settled', setl_id = $1 WHERE psn_no = $2 AND mdtrt_id = $3 AND state = 'uploaded'",
             params![setl_id, psn_no, mdtrt_id],
         )),
-        Op::UnsettleFeeLines { psn_no, setl_id } => out.push(Stmt::new(
-            "UPDATE fee_line SET state = 'uploaded', setl_id = NULL WHERE psn_no = $1 AND setl_id = $2",
-            params![psn_no, setl_id],
+        Op::UnsettleFeeLines { psn_no, mdtrt_id, setl_id } => out.push(Stmt::new(
+            "UPDATE fee_line SET state = 'uploaded', setl_id = NULL WHERE mdtrt_id = $1 AND psn_no = $2 AND setl_id = $3",
+            params![mdtrt_id, psn_no, setl_id],
         )),
         Op::BumpPersonYear { psn_no, year, expected } => {
             let m = format!("人员 {psn_no} 的 {year} 年度累计已被并发修改");
@@ -411,6 +480,35 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
             params![a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.detail],
         )),
         Op::Web(w) => crate::webop::push(out, w),
+    }
+}
+
+/// A visit state or information update that also checks and bumps the visit's version.
+fn push_versioned(out: &mut Vec<Stmt>, op: Op, expected: i64) {
+    match op {
+        Op::VisitState { psn_no, mdtrt_id, from, to, endtime } => {
+            let m = format!("就诊 {mdtrt_id} 已不处于“{from}”状态，或已被另一请求修改，请重新查询后再办理");
+            out.push(
+                Stmt::new(
+                    "UPDATE visit SET state = $1, endtime = COALESCE($2, endtime), version = version + 1
+                     WHERE psn_no = $3 AND mdtrt_id = $4 AND state = $5 AND version = $6",
+                    params![to, endtime, psn_no, mdtrt_id, from, expected],
+                )
+                .one(conflict(m)),
+            );
+        }
+        Op::VisitInfo { psn_no, mdtrt_id, med_type, diagnoses, opsp_dise_code } => {
+            let m = format!("就诊 {mdtrt_id} 已结算或已撤销，或已被另一请求修改，请重新查询后再办理");
+            out.push(
+                Stmt::new(
+                    "UPDATE visit SET med_type = $1, diagnoses = $2, opsp_dise_code = $3, version = version + 1
+                     WHERE psn_no = $4 AND mdtrt_id = $5 AND state IN ('registered', 'admitted') AND version = $6",
+                    params![med_type, diagnoses, opsp_dise_code, psn_no, mdtrt_id, expected],
+                )
+                .one(conflict(m)),
+            );
+        }
+        other => unreachable!("only visit updates take a version: {other:?}"),
     }
 }
 

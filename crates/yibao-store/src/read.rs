@@ -31,7 +31,40 @@ fn institution(r: &Row) -> InstitutionRow {
     }
 }
 
-fn person(r: &Row) -> PersonRow {
+pub(crate) fn enrollment(r: &Row) -> EnrollmentRow {
+    EnrollmentRow {
+        psn_no: s(r, "psn_no"),
+        insutype: s(r, "insutype"),
+        year: n(r, "year"),
+        psn_type: s(r, "psn_type"),
+        psn_insu_stas: s(r, "psn_insu_stas"),
+        cvlserv_flag: s(r, "cvlserv_flag"),
+        emp_name: s(r, "emp_name"),
+        insu_date: s(r, "insu_date"),
+    }
+}
+
+pub(crate) fn identity(r: &Row) -> IdentityRow {
+    IdentityRow {
+        psn_no: s(r, "psn_no"),
+        code: s(r, "code"),
+        begndate: s(r, "begndate"),
+        enddate: os(r, "enddate"),
+        source: s(r, "source"),
+    }
+}
+
+pub(crate) fn disease(r: &Row) -> DiseaseRow {
+    DiseaseRow {
+        psn_no: s(r, "psn_no"),
+        code: s(r, "code"),
+        name: s(r, "name"),
+        begndate: s(r, "begndate"),
+        enddate: os(r, "enddate"),
+    }
+}
+
+pub(crate) fn person(r: &Row) -> PersonRow {
     PersonRow {
         psn_no: s(r, "psn_no"),
         certno: s(r, "certno"),
@@ -62,6 +95,7 @@ fn visit(r: &Row) -> VisitRow {
         diagnoses: s(r, "diagnoses"),
         opsp_dise_code: os(r, "opsp_dise_code"),
         detail: s(r, "detail"),
+        version: n(r, "version"),
     }
 }
 
@@ -183,51 +217,21 @@ impl Store {
         let rows = self
             .rows("SELECT * FROM enrollment WHERE psn_no = $1 ORDER BY year DESC, insutype", crate::params![psn_no])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| EnrollmentRow {
-                psn_no: s(r, "psn_no"),
-                insutype: s(r, "insutype"),
-                year: n(r, "year"),
-                psn_type: s(r, "psn_type"),
-                psn_insu_stas: s(r, "psn_insu_stas"),
-                cvlserv_flag: s(r, "cvlserv_flag"),
-                emp_name: s(r, "emp_name"),
-                insu_date: s(r, "insu_date"),
-            })
-            .collect())
+        Ok(rows.iter().map(enrollment).collect())
     }
 
     pub async fn identities(&self, psn_no: &str) -> Result<Vec<IdentityRow>> {
         let rows = self
             .rows("SELECT * FROM identity WHERE psn_no = $1 ORDER BY begndate, code", crate::params![psn_no])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| IdentityRow {
-                psn_no: s(r, "psn_no"),
-                code: s(r, "code"),
-                begndate: s(r, "begndate"),
-                enddate: os(r, "enddate"),
-                source: s(r, "source"),
-            })
-            .collect())
+        Ok(rows.iter().map(identity).collect())
     }
 
     pub async fn diseases(&self, psn_no: &str) -> Result<Vec<DiseaseRow>> {
         let rows = self
             .rows("SELECT * FROM registered_disease WHERE psn_no = $1 ORDER BY begndate, code", crate::params![psn_no])
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| DiseaseRow {
-                psn_no: s(r, "psn_no"),
-                code: s(r, "code"),
-                name: s(r, "name"),
-                begndate: s(r, "begndate"),
-                enddate: os(r, "enddate"),
-            })
-            .collect())
+        Ok(rows.iter().map(disease).collect())
     }
 
     pub async fn account_balance(&self, psn_no: &str) -> Result<Option<i64>> {
@@ -303,6 +307,45 @@ impl Store {
             .map(|r| n(&r, "version"))
             .unwrap_or(0);
         Ok((rows.iter().map(|r| (s(r, "name"), n(r, "value"))).collect(), version))
+    }
+
+    /// Every accumulator of a person: (year, insutype, name, value).
+    pub async fn person_accumulators(&self, psn_no: &str) -> Result<Vec<(i64, String, String, i64)>> {
+        let rows = self
+            .rows("SELECT year, insutype, name, value FROM accumulator WHERE psn_no = $1", crate::params![psn_no])
+            .await?;
+        Ok(rows.iter().map(|r| (n(r, "year"), s(r, "insutype"), s(r, "name"), n(r, "value"))).collect())
+    }
+
+    /// A person's person-year versions: (year, version).
+    pub async fn person_versions(&self, psn_no: &str) -> Result<Vec<(i64, i64)>> {
+        let rows = self.rows("SELECT year, version FROM person_year WHERE psn_no = $1", crate::params![psn_no]).await?;
+        Ok(rows.iter().map(|r| (n(r, "year"), n(r, "version"))).collect())
+    }
+
+    /// Every suspension of an institution's agreement, oldest first.
+    pub async fn suspensions(&self, code: &str) -> Result<Vec<SuspensionRow>> {
+        let rows = self
+            .rows(
+                "SELECT * FROM agreement_suspension WHERE fixmedins_code = $1 ORDER BY begndate",
+                crate::params![code],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SuspensionRow {
+                fixmedins_code: s(r, "fixmedins_code"),
+                begndate: s(r, "begndate"),
+                enddate: os(r, "enddate"),
+                reason: s(r, "reason"),
+            })
+            .collect())
+    }
+
+    /// The cache epochs: (name, value).
+    pub async fn epochs(&self) -> Result<Vec<(String, i64)>> {
+        let rows = self.rows("SELECT name, value FROM cache_epoch ORDER BY name", crate::params![]).await?;
+        Ok(rows.iter().map(|r| (s(r, "name"), n(r, "value"))).collect())
     }
 
     /// The answer logged for a msgid, with the transaction number and input digest it was given for.

@@ -85,6 +85,8 @@ pub struct VisitRow {
     pub opsp_dise_code: Option<String>,
     /// JSON of the input as received.
     pub detail: String,
+    /// Bumped by every change to the visit (optimistic concurrency between gateway instances).
+    pub version: i64,
 }
 
 /// One uploaded fee line with its classification.

@@ -82,22 +82,28 @@ impl fmt::Display for PackErrors {
             self.diagnostics.len(),
             self.diagnostics.len()
         )?;
-        for d in &self.diagnostics {
-            match (d.line, d.column) {
-                (Some(l), Some(c)) => write!(f, "{}:{l}:{c}", self.file)?,
-                _ => write!(f, "{}", self.file)?,
-            }
-            if d.path.0.is_empty() {
-                writeln!(f, ": {}", d.zh)?;
-            } else {
-                writeln!(f, ": 字段 {}: {}", d.path, d.zh)?;
-            }
-            if d.en != d.zh {
-                writeln!(f, "    ({})", d.en)?;
-            }
-        }
-        Ok(())
+        write_located(f, &self.file, &self.diagnostics)
     }
+}
+
+/// Writes one line per diagnostic, `file:line:col: 字段 path: 原因` with the developer text below when it differs;
+/// shared by every pack format that reports through [`Diagnostic`]s (policy packs, rule packs).
+pub fn write_located(f: &mut fmt::Formatter<'_>, file: &str, diagnostics: &[Diagnostic]) -> fmt::Result {
+    for d in diagnostics {
+        match (d.line, d.column) {
+            (Some(l), Some(c)) => write!(f, "{file}:{l}:{c}")?,
+            _ => write!(f, "{file}")?,
+        }
+        if d.path.0.is_empty() {
+            writeln!(f, ": {}", d.zh)?;
+        } else {
+            writeln!(f, ": 字段 {}: {}", d.path, d.zh)?;
+        }
+        if d.en != d.zh {
+            writeln!(f, "    ({})", d.en)?;
+        }
+    }
+    Ok(())
 }
 
 impl std::error::Error for PackErrors {}

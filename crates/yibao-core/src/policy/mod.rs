@@ -190,39 +190,45 @@ impl Policy {
 }
 
 /// Turns a TOML/serde error into a located diagnostic with a Chinese explanation of the common cases.
-fn syntax_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
+pub fn syntax_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
     let msg = e.message().trim().to_string();
-    let zh = if let Some(f) = between(&msg, "missing field `", "`") {
-        format!("缺少必填字段“{f}”")
-    } else if let Some(f) = between(&msg, "unknown field `", "`") {
-        let expected = msg
-            .split_once("expected")
-            .map(|(_, r)| format!("；可用字段：{}", r.trim().replace('`', "")))
-            .unwrap_or_default();
-        format!("未知字段“{f}”（拼写错误？）{expected}")
-    } else if let Some(v) = between(&msg, "unknown variant `", "`") {
-        let expected = msg
-            .split_once("expected")
-            .map(|(_, r)| format!("；可选值：{}", r.trim().replace('`', "")))
-            .unwrap_or_default();
-        format!("取值“{v}”不在可选范围内{expected}")
-    } else if msg.contains("invalid type") {
-        format!("字段类型不对：{msg}")
-    } else if msg.contains("input contains invalid characters") || msg.contains("invalid date") {
-        "日期格式应为 YYYY-MM-DD".to_string()
-    } else if msg.contains("不") || msg.contains("超") || msg.contains("比例") {
-        // Our own value errors (money, ratio) are already bilingual.
-        msg.clone()
-    } else {
-        format!("TOML 语法错误：{msg}")
-    };
-    let mut d = Diagnostic::new(FieldPath::root(), zh, msg);
+    let mut d = Diagnostic::new(FieldPath::root(), serde_message_zh(&msg), msg);
     if let Some(span) = e.span() {
         let (l, c) = diagnostic::line_col(text, span);
         d.line = Some(l);
         d.column = Some(c);
     }
     d
+}
+
+/// The Chinese explanation of a serde/TOML error message (missing or unknown field, unknown variant, wrong type,
+/// bad date); messages that are already bilingual (money, ratio) are kept as they are.
+pub fn serde_message_zh(msg: &str) -> String {
+    if msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        // Our own value errors (money, ratio, dates) are already bilingual.
+        return msg.to_string();
+    }
+    if let Some(f) = between(msg, "missing field `", "`") {
+        format!("缺少必填字段“{f}”")
+    } else if let Some(f) = between(msg, "unknown field `", "`") {
+        let expected = msg
+            .split_once("expected")
+            .map(|(_, r)| format!("；可用字段：{}", r.trim().trim_start_matches("one of ").replace('`', "")))
+            .unwrap_or_default();
+        format!("未知字段“{f}”（拼写错误？）{expected}")
+    } else if let Some(v) = between(msg, "unknown variant `", "`") {
+        let expected = msg
+            .split_once("expected")
+            .map(|(_, r)| format!("；可选值：{}", r.trim().trim_start_matches("one of ").replace('`', "")))
+            .unwrap_or_default();
+        format!("取值“{v}”不在可选范围内{expected}")
+    } else if msg.contains("invalid type") {
+        format!("字段类型不对：{msg}")
+    } else if msg.contains("input contains invalid characters") || msg.contains("invalid date") {
+        "日期格式应为 YYYY-MM-DD".to_string()
+    } else {
+        format!("TOML 语法错误：{msg}")
+    }
 }
 
 fn between<'a>(s: &'a str, a: &str, b: &str) -> Option<&'a str> {

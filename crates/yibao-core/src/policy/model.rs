@@ -355,10 +355,12 @@ impl DateText {
     }
 }
 
-fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+/// Reads a date written as a TOML date or a "YYYY-MM-DD" string (for `deserialize_with` in any pack format).
+pub fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
     DateText::deserialize(d)?.date()
 }
 
-fn de_opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+/// [`de_date`] for an optional date.
+pub fn de_opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     Option::<DateText>::deserialize(d)?.map(DateText::date).transpose()
 }

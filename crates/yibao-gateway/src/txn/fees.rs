@@ -4,12 +4,38 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::settle::build_request;
-use super::visit::state_zh;
+use super::visit::{changed, state_zh};
+use crate::Outcome;
 use crate::envelope::{GwError, GwResult};
-use crate::{Outcome, db};
+use crate::state::Effect;
 use yibao_core::money::line_amount;
 use yibao_core::output::fee_results;
 use yibao_store::{FeeLineRow, Op};
+
+/// The fields of a line kept in their own columns; the rest (department, doctor, …) is kept as JSON.
+const LINE_COLUMNS: &[&str] = &[
+    "feedetl_sn",
+    "mdtrt_id",
+    "psn_no",
+    "chrg_bchno",
+    "fee_ocur_time",
+    "med_list_codg",
+    "medins_list_codg",
+    "pric",
+    "cnt",
+    "det_item_fee_sumamt",
+    "hosp_appr_flag",
+];
+
+/// The line's fields that have no column of their own, as JSON (empty values left out).
+fn extras(map: &serde_json::Map<String, Value>) -> String {
+    let rest: serde_json::Map<String, Value> = map
+        .iter()
+        .filter(|(k, v)| !LINE_COLUMNS.contains(&k.as_str()) && !v.is_null() && v.as_str() != Some(""))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Value::Object(rest).to_string()
+}
 
 /// The most lines one upload may carry.
 const MAX_LINES: usize = 2000;
@@ -89,10 +115,11 @@ pub async fn upload(c: &Call<'_>) -> GwResult<Outcome> {
             chrgitm_lv: String::new(),
             state: "uploaded".to_string(),
             setl_id: None,
-            detail: Value::Object(it.map.clone()).to_string(),
+            detail: extras(it.map),
         });
     }
-    let v = c.visit(&psn, &visit_id).await?;
+    let x = c.visit(&psn, &visit_id).await?;
+    let v = &x.row;
     match (inpatient, v.kind.as_str(), v.state.as_str()) {
         (false, "otp", "registered") | (true, "ipt", "admitted" | "discharged") => {}
         (false, "ipt", _) => return Err(GwError::new("住院就诊的费用明细请使用 2301 上传")),
@@ -101,12 +128,11 @@ pub async fn upload(c: &Call<'_>) -> GwResult<Outcome> {
             return Err(GwError::new(format!("就诊 {visit_id} 当前状态为“{}”，不能上传费用明细", state_zh(s))));
         }
     }
-    let existing = c.gw.store.fee_lines(&psn, &visit_id, None).await.map_err(db)?;
-    if let Some(d) = rows.iter().find(|r| existing.iter().any(|e| e.feedetl_sn == r.feedetl_sn)) {
+    if let Some(d) = rows.iter().find(|r| x.serials.contains(&r.feedetl_sn)) {
         return Err(GwError::new(format!("费用明细流水号 feedetl_sn“{}”在本次就诊中已上传", d.feedetl_sn)));
     }
     let policy = c.policy()?;
-    let (req, _) = build_request(c, &policy, &v, &rows, "0").await?;
+    let (req, _) = build_request(c, &policy, v, &rows, "0").await?;
     let results = yibao_core::settlement::classify(&policy, &req).map_err(|e| GwError::new(e.to_string()))?;
     for (r, x) in rows.iter_mut().zip(&results) {
         r.fulamt_ownpay_amt = x.fulamt_ownpay_amt.0;
@@ -117,21 +143,27 @@ pub async fn upload(c: &Call<'_>) -> GwResult<Outcome> {
         r.chrgitm_lv = x.chrgitm_lv.code().to_string();
     }
     let out = json!({ "result": fee_results(&policy, &req, &results) });
-    Ok(Outcome { output: out, ops: vec![Op::InsertFeeLines(rows)], psn_no: Some(psn), guard: None })
+    let mut after = changed(&x, |_| {});
+    after.serials.extend(rows.iter().map(|r| r.feedetl_sn.clone()));
+    after.uploaded.extend(rows.iter().cloned());
+    // The ledger's order, so that a settlement reads its lines the same way from memory and from the ledger.
+    after.uploaded.sort_by(|a, b| (&a.fee_ocur_time, &a.feedetl_sn).cmp(&(&b.fee_ocur_time, &b.feedetl_sn)));
+    Ok(Outcome::change(out, vec![Op::InsertFeeLines(rows)], psn, vec![Effect::PutVisit(Box::new(after))]).touching(v))
 }
 
 pub async fn cancel(c: &Call<'_>) -> GwResult<Outcome> {
     let d = c.node("data")?;
     let psn_no = d.str("psn_no", 30)?;
     let mdtrt_id = d.str("mdtrt_id", 30)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.state == "settled" || v.state == "cancelled" {
         return Err(GwError::new(format!(
             "就诊 {mdtrt_id} 当前状态为“{}”，不能撤销费用明细（已结算的须先撤销结算）",
             state_zh(&v.state)
         )));
     }
-    let uploaded = c.gw.store.fee_lines(&psn_no, &mdtrt_id, Some("uploaded")).await.map_err(db)?;
+    let uploaded = &x.uploaded;
     let sns: Vec<String> = if c.env.infno == "2205" {
         let batch = d.str("chrg_bchno", 30)?;
         if batch == "0000" {
@@ -155,10 +187,10 @@ pub async fn cancel(c: &Call<'_>) -> GwResult<Outcome> {
             vec![sn]
         }
     };
-    Ok(Outcome {
-        output: json!({}),
-        ops: vec![Op::CancelFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), feedetl_sn: sns }],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    let mut after = changed(&x, |_| {});
+    let gone = |sn: &String| sns.is_empty() || sns.contains(sn);
+    after.serials.retain(|sn| !(gone(sn) && uploaded.iter().any(|l| &l.feedetl_sn == sn)));
+    after.uploaded.retain(|l| !gone(&l.feedetl_sn));
+    let op = Op::CancelFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), feedetl_sn: sns };
+    Ok(Outcome::change(json!({}), vec![op], psn_no, vec![Effect::PutVisit(Box::new(after))]).touching(v))
 }

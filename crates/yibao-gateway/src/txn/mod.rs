@@ -8,10 +8,12 @@ mod visit;
 
 use serde_json::{Value, json};
 
+use std::sync::Arc;
+
 use crate::envelope::{Envelope, GwError, GwResult, Obj};
-use crate::{Gateway, Outcome, db};
+use crate::state::{InstitutionCtx, PersonCtx, VisitCtx};
+use crate::{Gateway, Outcome};
 use yibao_core::codes::kind;
-use yibao_store::{InstitutionRow, PersonRow, VisitRow};
 
 /// (infno, per-service path, changes the ledger).
 const TRANSACTIONS: &[(&str, &str, bool)] = &[
@@ -58,7 +60,7 @@ pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
     TRANSACTIONS.iter().map(|(n, p, _)| (*n, *p))
 }
 
-pub async fn run(gw: &Gateway, inst: &InstitutionRow, env: &Envelope) -> GwResult<Outcome> {
+pub async fn run(gw: &Gateway, inst: &InstitutionCtx, env: &Envelope) -> GwResult<Outcome> {
     let c = Call { gw, inst, env };
     if !matches!(env.infno.as_str(), "9001" | "9002") {
         // Codes are checked against the region's dictionaries: name the region when it has no policy.
@@ -93,7 +95,7 @@ pub async fn run(gw: &Gateway, inst: &InstitutionRow, env: &Envelope) -> GwResul
 /// One call in progress: the gateway, the calling institution, the envelope.
 pub struct Call<'a> {
     pub gw: &'a Gateway,
-    pub inst: &'a InstitutionRow,
+    pub inst: &'a InstitutionCtx,
     pub env: &'a Envelope,
 }
 
@@ -118,42 +120,32 @@ impl Call<'_> {
         self.gw.policy(&self.env.insuplc_admdvs)
     }
 
-    /// A person by psn_no, or a refusal naming the field.
-    pub async fn person(&self, psn_no: &str) -> GwResult<PersonRow> {
+    /// A person by psn_no (with enrollments, identities, account and accumulators), or a refusal naming the field.
+    pub async fn person(&self, psn_no: &str) -> GwResult<Arc<PersonCtx>> {
         self.gw
-            .store
-            .person(psn_no)
-            .await
-            .map_err(db)?
+            .state
+            .person(&self.gw.store, psn_no)
+            .await?
             .ok_or_else(|| GwError::new(format!("人员编号 psn_no“{psn_no}”不存在")))
     }
 
-    /// A visit of this institution, or a refusal.
-    pub async fn visit(&self, psn_no: &str, mdtrt_id: &str) -> GwResult<VisitRow> {
+    /// A visit of this institution with its lines, or a refusal.
+    pub async fn visit(&self, psn_no: &str, mdtrt_id: &str) -> GwResult<Arc<VisitCtx>> {
         let v = self
             .gw
-            .store
-            .visit(psn_no, mdtrt_id)
-            .await
-            .map_err(db)?
+            .state
+            .visit(&self.gw.store, psn_no, mdtrt_id)
+            .await?
             .ok_or_else(|| GwError::new(format!("就诊ID mdtrt_id“{mdtrt_id}”不存在（或不属于人员 {psn_no}）")))?;
-        if v.fixmedins_code != self.inst.fixmedins_code {
+        if v.row.fixmedins_code != self.inst.fixmedins_code {
             return Err(GwError::new(format!("就诊ID mdtrt_id“{mdtrt_id}”不属于本机构")));
         }
         Ok(v)
     }
 
-    /// Whether the person is enrolled with status 1 (正常参保) in the scheme for the year of `date`.
-    pub async fn enrolled(&self, psn_no: &str, insutype: &str, date: chrono::NaiveDate) -> GwResult<bool> {
-        use chrono::Datelike;
-        let year = i64::from(date.year());
-        let rows = self.gw.store.enrollments(psn_no).await.map_err(db)?;
-        Ok(rows.iter().any(|e| e.insutype == insutype && e.year == year && e.psn_insu_stas == "1"))
-    }
-
-    /// Refuses when the institution's agreement is suspended on a date.
-    pub async fn check_agreement(&self, date: &str) -> GwResult<()> {
-        if let Some(s) = self.gw.store.suspension_on(&self.inst.fixmedins_code, date).await.map_err(db)? {
+    /// Refuses when the institution's agreement is suspended on a date (`yyyy-MM-dd`).
+    pub fn check_agreement(&self, date: &str) -> GwResult<()> {
+        if let Some(s) = self.inst.suspension_on(date) {
             return Err(GwError::new(format!(
                 "本机构医保服务协议暂停中（{} 至 {}，原因：{}），暂停期间不能办理医保结算",
                 s.begndate,

@@ -4,10 +4,12 @@ use chrono::Datelike;
 use serde_json::{Value, json};
 
 use super::Call;
+use std::sync::Arc;
+
+use crate::Outcome;
 use crate::envelope::{GwError, GwResult};
-use crate::{Outcome, db};
+use crate::state::PersonCtx;
 use yibao_core::codes::{check_id_number, kind};
-use yibao_store::PersonRow;
 
 pub async fn sign(c: &Call<'_>) -> GwResult<Outcome> {
     let (node, out) = if c.env.infno == "9001" { ("signIn", "signinoutb") } else { ("data", "signoutoutb") };
@@ -15,41 +17,42 @@ pub async fn sign(c: &Call<'_>) -> GwResult<Outcome> {
     let opter_no = n.str("opter_no", 30)?;
     let sign_no = if c.env.infno == "9001" { c.gw.ids.id('G') } else { n.str("sign_no", 30)? };
     let t = yibao_store::now_text();
-    Ok(Outcome {
-        output: json!({ out: { "sign_time": t, "sign_no": sign_no } }),
-        ops: vec![c.audit(
-            if c.env.infno == "9001" { "签到" } else { "签退" },
-            "operator",
-            &opter_no,
-            json!({ "sign_no": sign_no }),
-        )],
-        psn_no: None,
-        guard: None,
-    })
+    let mut o = Outcome::read(json!({ out: { "sign_time": t, "sign_no": sign_no } }));
+    o.ops = vec![c.audit(
+        if c.env.infno == "9001" { "签到" } else { "签退" },
+        "operator",
+        &opter_no,
+        json!({ "sign_no": sign_no }),
+    )];
+    Ok(o)
 }
 
 /// Finds the person a 1101 call names: by ID number (凭证类型 02/03), by psn_no or ID number (01 电子凭证 token).
-async fn find_person(c: &Call<'_>) -> GwResult<PersonRow> {
+async fn find_person(c: &Call<'_>) -> GwResult<Arc<PersonCtx>> {
     let d = c.node("data")?;
     let cert_type = d.code("mdtrt_cert_type", 3, "就诊凭证类型", |v| c.known(kind::MDTRT_CERT_TYPE, v))?;
     let cert_no = d.str("mdtrt_cert_no", 600)?;
     if cert_type == "03" && d.opt_str("card_sn", 32)?.is_none() {
         return Err(GwError::new("社会保障卡就诊时必须填写 data.card_sn（卡识别码）"));
     }
-    let store = &c.gw.store;
-    let found = match cert_type.as_str() {
+    let (state, store) = (&c.gw.state, &c.gw.store);
+    let psn_no = match cert_type.as_str() {
         "02" | "03" => {
             check_id_number(&cert_no).map_err(|e| GwError::new(format!("字段 data.mdtrt_cert_no：{e}")))?;
-            store.person_by_certno(&cert_no).await.map_err(db)?
+            state.psn_no_of(store, &cert_no).await?
         }
-        _ => match store.person(&cert_no).await.map_err(db)? {
-            Some(p) => Some(p),
-            None => store.person_by_certno(&cert_no).await.map_err(db)?,
+        _ => match state.person(store, &cert_no).await? {
+            Some(p) => Some(p.person.psn_no.clone()),
+            None => state.psn_no_of(store, &cert_no).await?,
         },
+    };
+    let found = match psn_no {
+        Some(p) => state.person(store, &p).await?,
+        None => None,
     };
     let p = found.ok_or_else(|| GwError::new("未查询到该人员的参保信息，请核对就诊凭证"))?;
     if let Some(name) = d.opt_str("psn_name", 50)?
-        && name != p.psn_name
+        && name != p.person.psn_name
     {
         return Err(GwError::new("字段 data.psn_name 与凭证对应人员姓名不符"));
     }
@@ -57,11 +60,11 @@ async fn find_person(c: &Call<'_>) -> GwResult<PersonRow> {
 }
 
 pub async fn psn_info(c: &Call<'_>) -> GwResult<Outcome> {
-    let p = find_person(c).await?;
-    let store = &c.gw.store;
+    let ctx = find_person(c).await?;
+    let p = &ctx.person;
     let year = i64::from(chrono::Local::now().year());
-    let balance = store.account_balance(&p.psn_no).await.map_err(db)?.unwrap_or(0);
-    let enrollments = store.enrollments(&p.psn_no).await.map_err(db)?;
+    let balance = ctx.balance.unwrap_or(0);
+    let enrollments = &ctx.enrollments;
     let this_year: Vec<_> = enrollments.iter().filter(|e| e.year == year).collect();
     let latest = if this_year.is_empty() { enrollments.iter().take(1).collect() } else { this_year };
     // The account balance belongs to the schemes whose policy has a personal account (职工), not to a fixed code.
@@ -84,10 +87,8 @@ pub async fn psn_info(c: &Call<'_>) -> GwResult<Outcome> {
             })
         })
         .collect();
-    let idetinfo: Vec<Value> = store
-        .identities(&p.psn_no)
-        .await
-        .map_err(db)?
+    let idetinfo: Vec<Value> = ctx
+        .identities
         .iter()
         .map(|i| json!({ "psn_idet_type": i.code, "psn_type_lv": "", "memo": i.source, "begntime": i.begndate, "endtime": i.enddate }))
         .collect();
@@ -109,10 +110,9 @@ pub async fn priority(c: &Call<'_>) -> GwResult<Outcome> {
     let insutype = d.code("insutype", 6, "险种", |v| c.known(kind::INSUTYPE, v))?;
     let med_type = d.code("med_type", 6, "医疗类别", |v| c.known(kind::MED_TYPE, v))?;
     let begntime = d.date("begntime")?;
-    c.person(&psn_no).await?;
     let year = i64::from(begntime.year());
-    let enrolled = c.enrolled(&psn_no, &insutype, begntime).await?;
-    let suspended = c.check_agreement(&begntime.to_string()).await.err();
+    let enrolled = c.person(&psn_no).await?.enrolled(&insutype, begntime);
+    let suspended = c.check_agreement(&begntime.to_string()).err();
     let (flag, why) = match (enrolled, suspended) {
         (false, _) => ("0", format!("{year} 年度未正常参加险种 {insutype}")),
         (true, Some(e)) => ("0", e.msg),

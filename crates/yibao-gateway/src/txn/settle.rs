@@ -9,8 +9,9 @@ use chrono::Datelike;
 use serde_json::{Value, json};
 
 use super::Call;
-use super::visit::state_zh;
+use super::visit::{changed, state_zh};
 use crate::envelope::{GwError, GwResult, Obj};
+use crate::state::{Effect, VisitCtx};
 use crate::{Outcome, db};
 use yibao_core::money::{Fen, Price, Qty};
 use yibao_core::output::{SetlDetail, SetlIds, SetlInfo, setldetail, setlinfo};
@@ -28,12 +29,12 @@ pub async fn build_request(
     lines: &[FeeLineRow],
     acct_used_flag: &str,
 ) -> GwResult<(SettleRequest, i64)> {
-    let store = &c.gw.store;
-    let p = c.person(&v.psn_no).await?;
+    let ctx = c.person(&v.psn_no).await?;
+    let p = &ctx.person;
     let begin = parse_date(&v.begntime).ok_or_else(|| GwError::new("就诊开始时间无效"))?;
     let end = v.endtime.as_deref().and_then(parse_date);
     let year = i64::from(end.unwrap_or(begin).year());
-    let enrollments = store.enrollments(&p.psn_no).await.map_err(db)?;
+    let enrollments = &ctx.enrollments;
     let psn_type = enrollments
         .iter()
         .find(|e| e.insutype == v.insutype && e.year == year)
@@ -42,10 +43,10 @@ pub async fn build_request(
         .unwrap_or_default();
     let cvlserv_flag =
         enrollments.iter().find(|e| e.insutype == v.insutype).map_or("0".to_string(), |e| e.cvlserv_flag.clone());
-    let identities = store.identities(&p.psn_no).await.map_err(db)?;
-    let diseases = store.diseases(&p.psn_no).await.map_err(db)?;
-    let balance = store.account_balance(&p.psn_no).await.map_err(db)?.unwrap_or(0);
-    let (acc, version) = store.accumulators(&p.psn_no, year, &v.insutype).await.map_err(db)?;
+    let identities = &ctx.identities;
+    let diseases = &ctx.diseases;
+    let balance = ctx.balance.unwrap_or(0);
+    let (acc, version) = (ctx.accumulators_of(year, &v.insutype), ctx.version(year));
     let scheme = end.or(Some(begin)).and_then(|d| policy.scheme_for(&v.insutype, d));
     let known = |name: &str| scheme.is_none_or(|s| s.slots.iter().any(|x| x == name));
     let accumulators = Accumulators {
@@ -136,7 +137,7 @@ pub async fn build_request(
 /// What 2206/2207 and 2303/2304 share: the visit, its lines, and the computed settlement.
 struct Computed {
     policy: std::sync::Arc<Policy>,
-    visit: VisitRow,
+    visit: std::sync::Arc<VisitCtx>,
     req: SettleRequest,
     settlement: Settlement,
     version: i64,
@@ -156,7 +157,8 @@ async fn compute(c: &Call<'_>) -> GwResult<Computed> {
         return Err(GwError::new(format!("字段 data.psn_setlway：暂只支持按项目结算（01），收到“{psn_setlway}”")));
     }
     let mid = inpatient && d.flag("mid_setl_flag", "0")? == "1";
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     match (inpatient, v.kind.as_str(), v.state.as_str()) {
         (false, "otp", "registered") | (true, "ipt", "discharged") => {}
         (true, "ipt", "admitted") if mid => {}
@@ -180,8 +182,8 @@ async fn compute(c: &Call<'_>) -> GwResult<Computed> {
     {
         return Err(GwError::new(format!("字段 data.med_type“{m}”与就诊信息中的医疗类别“{}”不一致", v.med_type)));
     }
-    c.check_agreement(&yibao_store::now_text()[..10]).await?;
-    let lines = c.gw.store.fee_lines(&psn_no, &mdtrt_id, Some("uploaded")).await.map_err(db)?;
+    c.check_agreement(&yibao_store::now_text()[..10])?;
+    let lines = &x.uploaded;
     if lines.is_empty() {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 没有待结算的费用明细，请先上传费用明细")));
     }
@@ -190,10 +192,10 @@ async fn compute(c: &Call<'_>) -> GwResult<Computed> {
         return Err(GwError::new(format!("字段 data.medfee_sumamt {medfee_sumamt} 与已上传费用明细合计 {sum} 不符")));
     }
     let policy = c.policy()?;
-    let (req, version) = build_request(c, &policy, &v, &lines, &acct_used_flag).await?;
+    let (req, version) = build_request(c, &policy, v, lines, &acct_used_flag).await?;
     let s = yibao_core::settle(&policy, &req).map_err(|e| GwError::new(e.to_string()))?;
     check_stated(&d, &s)?;
-    Ok(Computed { policy, visit: v, req, settlement: s, version })
+    Ok(Computed { policy, visit: x.clone(), req, settlement: s, version })
 }
 
 /// Later interface versions send the 2204 sums with the settlement; when present they must agree.
@@ -220,7 +222,7 @@ fn output(setlinfo: &SetlInfo, setldetail: &[SetlDetail]) -> Value {
 pub async fn pre_settle(c: &Call<'_>) -> GwResult<Outcome> {
     let x = compute(c).await?;
     let ids = SetlIds {
-        mdtrt_cert_type: x.visit.mdtrt_cert_type.clone(),
+        mdtrt_cert_type: x.visit.row.mdtrt_cert_type.clone(),
         medins_setl_id: c.env.msgid.clone(),
         ..SetlIds::default()
     };
@@ -249,7 +251,7 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
         setl_id: setl_id.clone(),
         setl_time: setl_time.clone(),
         medins_setl_id: c.env.msgid.clone(),
-        mdtrt_cert_type: x.visit.mdtrt_cert_type.clone(),
+        mdtrt_cert_type: x.visit.row.mdtrt_cert_type.clone(),
     };
     let info = setlinfo(&x.policy, &x.req, s, &ids, false);
     let details = setldetail(&x.policy, s);
@@ -259,11 +261,11 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
     let row = SettlementRow {
         psn_no: psn_no.clone(),
         setl_id: setl_id.clone(),
-        mdtrt_id: x.visit.mdtrt_id.clone(),
+        mdtrt_id: x.visit.row.mdtrt_id.clone(),
         fixmedins_code: c.inst.fixmedins_code.clone(),
-        insutype: x.visit.insutype.clone(),
+        insutype: x.visit.row.insutype.clone(),
         year: i64::from(s.year),
-        med_type: x.visit.med_type.clone(),
+        med_type: x.visit.row.med_type.clone(),
         kind: "settle".to_string(),
         reverses: None,
         reversed_by: None,
@@ -295,13 +297,21 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
         explanation: serde_json::to_string(&explanation).unwrap_or_default(),
         details: details.iter().map(detail_row).collect(),
     };
+    let deltas: Vec<(String, i64)> = delta.into_iter().collect();
+    let settled = Effect::Settled {
+        psn_no: psn_no.clone(),
+        year: i64::from(s.year),
+        insutype: x.visit.row.insutype.clone(),
+        deltas: deltas.clone(),
+        account_delta: -s.acct_pay.0,
+    };
     let mut ops = vec![
         Op::BumpPersonYear { psn_no: psn_no.clone(), year: i64::from(s.year), expected: x.version },
         Op::AddAccumulators {
             psn_no: psn_no.clone(),
             year: i64::from(s.year),
-            insutype: x.visit.insutype.clone(),
-            deltas: delta.into_iter().collect(),
+            insutype: x.visit.row.insutype.clone(),
+            deltas,
         },
     ];
     if s.acct_pay.0 != 0 {
@@ -310,20 +320,28 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
     ops.push(Op::InsertSettlement(Box::new(row)));
     ops.push(Op::SettleFeeLines {
         psn_no: psn_no.clone(),
-        mdtrt_id: x.visit.mdtrt_id.clone(),
+        mdtrt_id: x.visit.row.mdtrt_id.clone(),
         setl_id: setl_id.clone(),
     });
-    let next = if x.visit.kind == "ipt" && x.visit.state == "admitted" { "admitted" } else { "settled" };
-    if next != x.visit.state {
+    let v = &x.visit.row;
+    // 中途结算 keeps the stay open with no unsettled lines; any other settlement closes the visit.
+    let after = if v.kind == "ipt" && v.state == "admitted" {
+        let mut open = changed(&x.visit, |_| {});
+        open.uploaded.clear();
+        Effect::PutVisit(Box::new(open))
+    } else {
         ops.push(Op::VisitState {
             psn_no: psn_no.clone(),
-            mdtrt_id: x.visit.mdtrt_id.clone(),
-            from: x.visit.state.clone(),
-            to: next.into(),
+            mdtrt_id: v.mdtrt_id.clone(),
+            from: v.state.clone(),
+            to: "settled".into(),
             endtime: None,
         });
-    }
-    Ok(Outcome { output: out, ops, psn_no: Some(psn_no), guard: Some(guard) })
+        Effect::DropVisit { psn_no: psn_no.clone(), mdtrt_id: v.mdtrt_id.clone() }
+    };
+    let mut o = Outcome::change(out, ops, psn_no, vec![settled, after]).touching(v);
+    o.guard = Some(guard);
+    Ok(o)
 }
 
 fn detail_row(d: &SetlDetail) -> SetlDetailRow {
@@ -359,7 +377,8 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
     if let Some(by) = &orig.reversed_by {
         return Err(GwError::new(format!("结算 {setl_id} 已于撤销记录 {by} 中撤销，不能重复撤销")));
     }
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     let inpatient = c.env.infno == "2305";
     if inpatient != (v.kind == "ipt") {
         return Err(GwError::new(if inpatient {
@@ -368,7 +387,7 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
             "这是住院结算，请使用 2305 撤销"
         }));
     }
-    let (_, version) = c.gw.store.accumulators(&psn_no, orig.year, &orig.insutype).await.map_err(db)?;
+    let version = c.person(&psn_no).await?.version(orig.year);
     let delta: BTreeMap<String, i64> =
         serde_json::from_str(&orig.delta).map_err(|_| GwError::new("原结算的累计变化无法读取"))?;
     let new_id = c.gw.ids.id('S');
@@ -431,7 +450,7 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
         ops.push(Op::AdjustAccount { psn_no: psn_no.clone(), delta: orig.acct_pay });
     }
     ops.push(Op::InsertSettlement(Box::new(row)));
-    ops.push(Op::UnsettleFeeLines { psn_no: psn_no.clone(), setl_id: setl_id.clone() });
+    ops.push(Op::UnsettleFeeLines { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone(), setl_id: setl_id.clone() });
     let back = if v.kind == "ipt" { if v.endtime.is_some() { "discharged" } else { "admitted" } } else { "registered" };
     if v.state == "settled" {
         ops.push(Op::VisitState {
@@ -442,7 +461,20 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
             endtime: None,
         });
     }
-    Ok(Outcome { output: out, ops, psn_no: Some(psn_no), guard: Some(guard) })
+    let effects = vec![
+        Effect::Settled {
+            psn_no: psn_no.clone(),
+            year: orig.year,
+            insutype: orig.insutype.clone(),
+            deltas: delta.iter().map(|(k, v)| (k.clone(), -v)).collect(),
+            account_delta: orig.acct_pay,
+        },
+        // The visit's lines come back as uploaded: read it again from the ledger.
+        Effect::DropVisit { psn_no: psn_no.clone(), mdtrt_id: mdtrt_id.clone() },
+    ];
+    let mut o = Outcome::change(out, ops, psn_no, effects).touching(v);
+    o.guard = Some(guard);
+    Ok(o)
 }
 
 /// Turns a settlement's setlinfo into its reversal's: a new id and time, every amount negated, the account given back.

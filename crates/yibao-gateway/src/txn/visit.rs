@@ -4,14 +4,15 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
 use super::{Call, data};
+use crate::Outcome;
 use crate::envelope::{GwError, GwResult, Obj};
-use crate::{Outcome, db};
+use crate::state::{Effect, VisitCtx};
 use yibao_core::codes::kind;
 use yibao_store::{Op, VisitRow};
 
-/// Refuses unless the person is enrolled (status 1) in the scheme for the year of `date`.
+/// Refuses unless the person exists and is enrolled (status 1) in the scheme for the year of `date`.
 async fn check_enrolled(c: &Call<'_>, psn_no: &str, insutype: &str, date: NaiveDate) -> GwResult<()> {
-    if !c.enrolled(psn_no, insutype, date).await? {
+    if !c.person(psn_no).await?.enrolled(insutype, date) {
         return Err(GwError::new(format!(
             "人员 {psn_no} 在 {} 年度未正常参加险种 {insutype}，不能享受医保待遇",
             date.year()
@@ -65,9 +66,8 @@ pub async fn register(c: &Call<'_>) -> GwResult<Outcome> {
     for f in ["atddr_no", "dr_name", "dept_code", "dept_name", "caty"] {
         d.str(f, 50)?;
     }
-    c.person(&psn_no).await?;
     check_enrolled(c, &psn_no, &insutype, date).await?;
-    c.check_agreement(&date.to_string()).await?;
+    c.check_agreement(&date.to_string())?;
     let mdtrt_id = c.gw.ids.id('M');
     let visit = VisitRow {
         psn_no: psn_no.clone(),
@@ -84,13 +84,9 @@ pub async fn register(c: &Call<'_>) -> GwResult<Outcome> {
         diagnoses: "[]".to_string(),
         opsp_dise_code: None,
         detail: c.env.input.to_string(),
+        version: 1,
     };
-    Ok(Outcome {
-        output: data(json!({ "mdtrt_id": mdtrt_id, "psn_no": psn_no, "ipt_otp_no": ipt_otp_no })),
-        ops: vec![Op::InsertVisit(visit)],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    Ok(new_visit(visit, data(json!({ "mdtrt_id": mdtrt_id, "psn_no": psn_no, "ipt_otp_no": ipt_otp_no }))))
 }
 
 pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
@@ -98,7 +94,8 @@ pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
     let psn_no = d.str("psn_no", 30)?;
     let mdtrt_id = d.str("mdtrt_id", 30)?;
     d.str("ipt_otp_no", 30)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.kind != "otp" {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 是住院就诊，请使用 2404 入院撤销")));
     }
@@ -114,12 +111,13 @@ pub async fn cancel_registration(c: &Call<'_>) -> GwResult<Outcome> {
             Op::VisitState {
                 psn_no: psn_no.clone(),
                 mdtrt_id: mdtrt_id.clone(),
-                from: v.state,
+                from: v.state.clone(),
                 to: "cancelled".into(),
                 endtime: None,
             },
         ],
-        psn_no,
+        v,
+        None,
     ))
 }
 
@@ -131,7 +129,8 @@ pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
     m.date("begntime")?;
     let dise = m.opt_str("dise_codg", 30)?;
     let diag = diagnoses(c)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.kind != "otp" {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 是住院就诊，请使用 2403 入院信息变更")));
     }
@@ -142,11 +141,16 @@ pub async fn outpatient_info(c: &Call<'_>) -> GwResult<Outcome> {
         vec![Op::VisitInfo {
             psn_no: psn_no.clone(),
             mdtrt_id: mdtrt_id.clone(),
-            med_type,
-            diagnoses: diag,
-            opsp_dise_code: dise,
+            med_type: med_type.clone(),
+            diagnoses: diag.clone(),
+            opsp_dise_code: dise.clone(),
         }],
-        psn_no,
+        v,
+        Some(changed(&x, |r| {
+            r.med_type = med_type;
+            r.diagnoses = diag;
+            r.opsp_dise_code = dise;
+        })),
     ))
 }
 
@@ -174,9 +178,8 @@ pub async fn admit(c: &Call<'_>) -> GwResult<Outcome> {
     }
     let dise = m.opt_str("dise_codg", 30)?;
     let diag = diagnoses(c)?;
-    c.person(&psn_no).await?;
     check_enrolled(c, &psn_no, &insutype, date).await?;
-    c.check_agreement(&date.to_string()).await?;
+    c.check_agreement(&date.to_string())?;
     let mdtrt_id = c.gw.ids.id('M');
     let visit = VisitRow {
         psn_no: psn_no.clone(),
@@ -193,13 +196,9 @@ pub async fn admit(c: &Call<'_>) -> GwResult<Outcome> {
         diagnoses: diag,
         opsp_dise_code: dise,
         detail: c.env.input.to_string(),
+        version: 1,
     };
-    Ok(Outcome {
-        output: json!({ "result": { "mdtrt_id": mdtrt_id } }),
-        ops: vec![Op::InsertVisit(visit)],
-        psn_no: Some(psn_no),
-        guard: None,
-    })
+    Ok(new_visit(visit, json!({ "result": { "mdtrt_id": mdtrt_id } })))
 }
 
 /// The node 2402/2403/2404/2405 carry (some clients use `data` instead of the documented one).
@@ -215,7 +214,8 @@ pub async fn discharge(c: &Call<'_>) -> GwResult<Outcome> {
     let end = d.date("endtime")?;
     d.str("dscg_way", 6)?;
     let dise = d.opt_str("dise_codg", 30)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.kind != "ipt" || v.state != "admitted" {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 当前状态为“{}”，不能办理出院", state_zh(&v.state))));
     }
@@ -224,24 +224,31 @@ pub async fn discharge(c: &Call<'_>) -> GwResult<Outcome> {
         return Err(GwError::new(format!("字段 dscginfo.endtime 出院时间 {endtime} 早于入院时间 {}", v.begntime)));
     }
     let diag = if c.env.input.get("diseinfo").is_some() { diagnoses(c)? } else { v.diagnoses.clone() };
+    let dise = dise.or(v.opsp_dise_code.clone());
     Ok(visit_change(
         vec![
             Op::VisitInfo {
                 psn_no: psn_no.clone(),
                 mdtrt_id: mdtrt_id.clone(),
                 med_type: v.med_type.clone(),
-                diagnoses: diag,
-                opsp_dise_code: dise.or(v.opsp_dise_code),
+                diagnoses: diag.clone(),
+                opsp_dise_code: dise.clone(),
             },
             Op::VisitState {
                 psn_no: psn_no.clone(),
                 mdtrt_id: mdtrt_id.clone(),
                 from: "admitted".into(),
                 to: "discharged".into(),
-                endtime: Some(endtime),
+                endtime: Some(endtime.clone()),
             },
         ],
-        psn_no,
+        v,
+        Some(changed(&x, |r| {
+            r.diagnoses = diag;
+            r.opsp_dise_code = dise;
+            r.state = "discharged".into();
+            r.endtime = Some(endtime);
+        })),
     ))
 }
 
@@ -249,7 +256,8 @@ pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
     let a = node_or_data(c, "adminfo")?;
     let psn_no = a.str("psn_no", 30)?;
     let mdtrt_id = a.str("mdtrt_id", 30)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.kind != "ipt" || v.state != "admitted" {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 当前状态为“{}”，不能变更入院信息", state_zh(&v.state))));
     }
@@ -263,11 +271,16 @@ pub async fn change_admission(c: &Call<'_>) -> GwResult<Outcome> {
         vec![Op::VisitInfo {
             psn_no: psn_no.clone(),
             mdtrt_id: mdtrt_id.clone(),
-            med_type,
-            diagnoses: diag,
-            opsp_dise_code: dise,
+            med_type: med_type.clone(),
+            diagnoses: diag.clone(),
+            opsp_dise_code: dise.clone(),
         }],
-        psn_no,
+        v,
+        Some(changed(&x, |r| {
+            r.med_type = med_type;
+            r.diagnoses = diag;
+            r.opsp_dise_code = dise;
+        })),
     ))
 }
 
@@ -275,13 +288,16 @@ pub async fn cancel_admission(c: &Call<'_>) -> GwResult<Outcome> {
     let d = c.node("data")?;
     let psn_no = d.str("psn_no", 30)?;
     let mdtrt_id = d.str("mdtrt_id", 30)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.kind != "ipt" || v.state != "admitted" {
         return Err(GwError::new(format!("就诊 {mdtrt_id} 当前状态为“{}”，不能撤销入院", state_zh(&v.state))));
     }
-    let lines = c.gw.store.fee_lines(&psn_no, &mdtrt_id, Some("uploaded")).await.map_err(db)?;
-    if !lines.is_empty() {
-        return Err(GwError::new(format!("就诊 {mdtrt_id} 还有 {} 条费用明细，请先用 2302 撤销费用明细", lines.len())));
+    if !x.uploaded.is_empty() {
+        return Err(GwError::new(format!(
+            "就诊 {mdtrt_id} 还有 {} 条费用明细，请先用 2302 撤销费用明细",
+            x.uploaded.len()
+        )));
     }
     Ok(visit_change(
         vec![Op::VisitState {
@@ -291,7 +307,8 @@ pub async fn cancel_admission(c: &Call<'_>) -> GwResult<Outcome> {
             to: "cancelled".into(),
             endtime: None,
         }],
-        psn_no,
+        v,
+        None,
     ))
 }
 
@@ -299,7 +316,8 @@ pub async fn undo_discharge(c: &Call<'_>) -> GwResult<Outcome> {
     let d = c.node("data")?;
     let psn_no = d.str("psn_no", 30)?;
     let mdtrt_id = d.str("mdtrt_id", 30)?;
-    let v = c.visit(&psn_no, &mdtrt_id).await?;
+    let x = c.visit(&psn_no, &mdtrt_id).await?;
+    let v = &x.row;
     if v.kind != "ipt" || v.state != "discharged" {
         return Err(GwError::new(format!(
             "就诊 {mdtrt_id} 当前状态为“{}”，不能撤销出院（已结算的须先撤销结算）",
@@ -314,13 +332,34 @@ pub async fn undo_discharge(c: &Call<'_>) -> GwResult<Outcome> {
             to: "admitted".into(),
             endtime: None,
         }],
-        psn_no,
+        v,
+        Some(changed(&x, |r| r.state = "admitted".into())),
     ))
 }
 
-/// A change to a visit, answered with an empty output (the request log records who made it).
-fn visit_change(ops: Vec<Op>, psn_no: String) -> Outcome {
-    Outcome { output: json!({}), ops, psn_no: Some(psn_no), guard: None }
+/// A change to a visit read as `v`, answered with an empty output (the request log records who made it). `after` is
+/// the open visit as it will be, or None when it leaves the open states.
+fn visit_change(ops: Vec<Op>, v: &VisitRow, after: Option<VisitCtx>) -> Outcome {
+    let effect = match after {
+        Some(x) => Effect::PutVisit(Box::new(x)),
+        None => Effect::DropVisit { psn_no: v.psn_no.clone(), mdtrt_id: v.mdtrt_id.clone() },
+    };
+    Outcome::change(json!({}), ops, v.psn_no.clone(), vec![effect]).touching(v)
+}
+
+/// The open visit after a change to its row: one version higher.
+pub fn changed(x: &VisitCtx, f: impl FnOnce(&mut VisitRow)) -> VisitCtx {
+    let mut n = x.clone();
+    f(&mut n.row);
+    n.row.version += 1;
+    n
+}
+
+/// A visit just registered or admitted: stored, answered with `output`, and kept open in memory.
+fn new_visit(visit: VisitRow, output: serde_json::Value) -> Outcome {
+    let psn_no = visit.psn_no.clone();
+    let ctx = VisitCtx { row: visit.clone(), uploaded: Vec::new(), serials: Default::default() };
+    Outcome::change(output, vec![Op::InsertVisit(visit)], psn_no, vec![Effect::PutVisit(Box::new(ctx))])
 }
 
 /// Chinese name of a visit state.

@@ -57,11 +57,12 @@ pub async fn start(backend: &str) -> Env {
         }])
         .await
         .expect("policy stored");
-    let gw = Gateway::new(store.clone(), demo::DEMO_ADMDVS.to_string());
+    let gw = Arc::new(Gateway::new(store.clone(), demo::DEMO_ADMDVS.to_string()));
     gw.load_policies(&[demo::DEMO_ADMDVS.to_string()]).await.expect("policy loads");
+    gw.watch_epochs().await.expect("epochs readable");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(Arc::new(gw))).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, router(gw)).await.unwrap() });
     let base = format!("http://{addr}");
     let clients = demo::INSTITUTIONS
         .iter()

@@ -333,6 +333,8 @@ async fn agreement_change(
     }
     let ops = vec![
         op,
+        // Gateways in other processes keep agreements in memory: the epoch makes them read again.
+        Op::BumpEpoch("institution".into()),
         Op::Web(WebOp::Request {
             request_id: rid.into(),
             username: staff.username.clone(),
