@@ -4,6 +4,7 @@ mod import_cmd;
 mod serve_cmd;
 mod settle_cmd;
 mod sim_cmd;
+mod staff_cmd;
 mod stats_cmd;
 
 use std::path::PathBuf;
@@ -142,6 +143,11 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Staff accounts of the web interface.
+    Staff {
+        #[command(subcommand)]
+        cmd: StaffCmd,
+    },
     /// Rebuild the statistics rollups from the settlement table.
     StatsRebuild {
         #[arg(long, default_value = "data")]
@@ -151,6 +157,26 @@ enum Cmd {
     Policy {
         #[command(subcommand)]
         cmd: PolicyCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCmd {
+    /// Create or replace an account (password from YIBAO_PASSWORD or the first line of stdin).
+    Add {
+        #[arg(long, default_value = "data")]
+        data: String,
+        #[arg(long)]
+        username: String,
+        /// The name shown in pages and the audit log.
+        #[arg(long)]
+        name: String,
+        /// clerk, reviewer, auditor, statistician, admin or institution.
+        #[arg(long)]
+        role: String,
+        /// For an institution operator: the institution code.
+        #[arg(long)]
+        institution: Option<String>,
     },
 }
 
@@ -186,6 +212,9 @@ fn main() -> ExitCode {
         Cmd::Import { data, kind, file, skip_bad } => import_cmd::run(&data, &kind, &file, skip_bad),
         Cmd::BenchStats { data, fill, year, runs } => stats_cmd::bench(&data, fill, year, runs.max(1)),
         Cmd::StatsRebuild { data } => stats_cmd::rebuild(&data),
+        Cmd::Staff { cmd: StaffCmd::Add { data, username, name, role, institution } } => {
+            staff_cmd::add(&data, &username, &name, &role, institution.as_deref())
+        }
         Cmd::BenchStore { data, settlements, concurrency } => sim_cmd::bench_store(&data, settlements, concurrency),
         Cmd::Verify { data } => {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");

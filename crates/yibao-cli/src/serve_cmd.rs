@@ -92,6 +92,12 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
         );
     }
     println!("员工网页：http://{addr}/login");
+    if !a.demo && web.store.staff_users().await.map(|u| u.is_empty()).unwrap_or(false) {
+        println!(
+            "  尚无员工账号，请先建立管理员：YIBAO_PASSWORD=… yibao staff add --data {} --username admin --name 系统管理员 --role admin",
+            a.data
+        );
+    }
     if a.demo {
         if accounts > 0 {
             println!("已建立演示账号 {accounts} 个。");
