@@ -114,29 +114,14 @@ CREATE TABLE stat_psn_day (
     PRIMARY KEY (tier, psn_no, day, admdvs)
 );
 
--- The days of each year each fund tier served each person (first, last, and as bit masks by month and day), per
--- region and ('*') over all regions: people served in a period within one year are counted from these rows
--- (from 1 January: an index range) instead of distinct person-days.
+-- The first day of each year each fund tier served each person, per region and ('*') over all regions: people
+-- served from 1 January to a day are counted from an index range instead of distinct person-days.
 CREATE TABLE stat_psn_year (
     tier TEXT NOT NULL,
     year BIGINT NOT NULL,
     psn_no TEXT NOT NULL,
     admdvs TEXT NOT NULL,
     first_day TEXT NOT NULL,
-    last_day TEXT NOT NULL,
-    months BIGINT NOT NULL,                -- bit m-1 set: served in month m
-    d01 BIGINT NOT NULL,                   -- bit d-1 set: served on day d of January, and so on
-    d02 BIGINT NOT NULL,
-    d03 BIGINT NOT NULL,
-    d04 BIGINT NOT NULL,
-    d05 BIGINT NOT NULL,
-    d06 BIGINT NOT NULL,
-    d07 BIGINT NOT NULL,
-    d08 BIGINT NOT NULL,
-    d09 BIGINT NOT NULL,
-    d10 BIGINT NOT NULL,
-    d11 BIGINT NOT NULL,
-    d12 BIGINT NOT NULL,
     PRIMARY KEY (tier, year, psn_no, admdvs)
 );
 CREATE INDEX stat_psn_year_first ON stat_psn_year (tier, year, admdvs, first_day);

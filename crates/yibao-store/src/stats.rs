@@ -135,25 +135,12 @@ fn month_insert(cond: &str) -> String {
 
 /// `stat_psn_year` rows from `stat_psn_day` rows (`cond` selects them): per region and over all regions ('*').
 fn psn_year_inserts(cond: &str) -> [String; 2] {
-    // Bit masks with SUM(DISTINCT …): each month (day) contributes its bit once.
-    let month_bit: String = (1..=12).map(|m| format!(" WHEN '{m:02}' THEN {}", 1i64 << (m - 1))).collect();
-    let day_bit: String = (1..=31).map(|d| format!(" WHEN '{d:02}' THEN {}", 1i64 << (d - 1))).collect();
-    let mut masks = format!("CAST(SUM(DISTINCT CASE SUBSTR(day, 6, 2){month_bit} ELSE 0 END) AS BIGINT)");
-    for m in 1..=12 {
-        masks.push_str(&format!(
-            ", CAST(SUM(DISTINCT CASE WHEN SUBSTR(day, 6, 2) = '{m:02}' THEN CASE SUBSTR(day, 9, 2){day_bit} ELSE 0 END ELSE 0 END) AS BIGINT)"
-        ));
-    }
-    let head = "INSERT INTO stat_psn_year (tier, year, psn_no, admdvs, first_day, last_day, months, d01, d02, d03, d04, d05, d06,
-        d07, d08, d09, d10, d11, d12) SELECT tier, CAST(SUBSTR(day, 1, 4) AS BIGINT),";
+    let head = "INSERT INTO stat_psn_year (tier, year, psn_no, admdvs, first_day) SELECT tier, CAST(SUBSTR(day, 1, 4) AS BIGINT),";
     [
         format!(
-            "{head} psn_no, admdvs, MIN(day), MAX(day), {masks} FROM stat_psn_day WHERE {cond}
-             GROUP BY tier, SUBSTR(day, 1, 4), psn_no, admdvs"
+            "{head} psn_no, admdvs, MIN(day) FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no, admdvs"
         ),
-        format!(
-            "{head} psn_no, '*', MIN(day), MAX(day), {masks} FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no"
-        ),
+        format!("{head} psn_no, '*', MIN(day) FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no"),
     ]
 }
 

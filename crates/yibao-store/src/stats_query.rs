@@ -50,32 +50,6 @@ fn split(from: &str, to: &str) -> (Range, Range, Range) {
     (months, before, after)
 }
 
-/// For a period inside one year: the condition on `stat_psn_year`'s masks that a person was served on one of its
-/// days (the months strictly between its first and last month, and the days of those two months).
-fn within_year(from: &str, to: &str) -> Option<String> {
-    let num = |s: &str, a: usize, b: usize| s.get(a..b).and_then(|x| x.parse::<u32>().ok());
-    let (fm, fd, tm, td) = (num(from, 5, 7)?, num(from, 8, 10)?, num(to, 5, 7)?, num(to, 8, 10)?);
-    if from.get(..4) != to.get(..4)
-        || !(1..=12).contains(&fm)
-        || !(1..=12).contains(&tm)
-        || fm > tm
-        || fd == 0
-        || td == 0
-    {
-        return None;
-    }
-    let days = |a: u32, b: u32| -> i64 { (a..=b).map(|d| 1i64 << (d - 1)).sum() };
-    if fm == tm {
-        return Some(format!("(d{fm:02} & {}) <> 0", days(fd, td.min(31))));
-    }
-    let inner: i64 = (fm + 1..tm).map(|m| 1i64 << (m - 1)).sum();
-    Some(format!(
-        "(months & {inner}) <> 0 OR (d{fm:02} & {}) <> 0 OR (d{tm:02} & {}) <> 0",
-        days(fd, 31),
-        days(1, td.min(31))
-    ))
-}
-
 /// The rollup rows of a period: whole months from `stat_month`, partial months from `stat_day` (parameters as in
 /// [`StatsFilter::params`]), as `s` with columns ym, admdvs, fixmedins_code, insutype, ipt and the measures.
 fn src() -> String {
@@ -263,10 +237,9 @@ impl Store {
             )
             .await?;
         let t = t.first().cloned();
-        let people_of = self.stats_people(f).await?;
         let mut out = Vec::new();
         for (tier, col) in crate::stats::TIERS {
-            let people = people_of.get(*tier).copied().unwrap_or(0);
+            let people = self.stats_people(f, tier).await?;
             let (times, amount) = match (&t, *col) {
                 (Some(r), "") => (r.int("n"), r.int("fund")),
                 (Some(r), c) => (r.int(&format!("n_{c}")), r.int(c)),
@@ -304,60 +277,29 @@ impl Store {
         Ok(Sums { n: g("h_n"), medfee: g("h_medfee"), hifp: g("h_hifp"), hifmi: g("hifmi"), ..Sums::default() })
     }
 
-    /// Distinct people each fund tier served in the period: from 1 January, an index range over each person's first
-    /// day of the year; within one year, each person's day masks; otherwise distinct psn_no over the person-days.
-    async fn stats_people(&self, f: &StatsFilter) -> Result<std::collections::HashMap<String, i64>> {
+    /// Distinct people a fund tier served in the period: from 1 January, an index range over each person's first
+    /// day of the year; otherwise distinct psn_no over the person-days.
+    async fn stats_people(&self, f: &StatsFilter, tier: &str) -> Result<i64> {
         let ytd = f.from.ends_with("-01-01") && f.from.get(..4) == f.to.get(..4);
-        let mut out = std::collections::HashMap::new();
-        if ytd {
+        let rows = if ytd {
             let year: i64 = f.from[..4].parse().unwrap_or_default();
             let region = if f.admdvs.is_empty() { "*" } else { f.admdvs.as_str() };
-            for (tier, _) in crate::stats::TIERS {
-                let n = self
-                    .scan(
-                        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_psn_year
-                         WHERE tier = $1 AND year = $2 AND admdvs = $3 AND first_day <= $4",
-                        params![*tier, year, region, &f.to],
-                    )
-                    .await?
-                    .first()
-                    .map_or(0, |r| r.int("n"));
-                out.insert(tier.to_string(), n);
-            }
-        } else if let Some(test) = within_year(&f.from, &f.to) {
-            let year: i64 = f.from[..4].parse().unwrap_or_default();
-            let region = if f.admdvs.is_empty() { "*" } else { f.admdvs.as_str() };
-            for (tier, _) in crate::stats::TIERS {
-                let n = self
-                    .scan(
-                        &format!(
-                            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_psn_year WHERE tier = $1 AND year = $2 AND admdvs = $3
-                             AND first_day <= $4 AND last_day >= $5 AND ({test})"
-                        ),
-                        params![*tier, year, region, &f.to, &f.from],
-                    )
-                    .await?
-                    .first()
-                    .map_or(0, |r| r.int("n"));
-                out.insert(tier.to_string(), n);
-            }
+            self.scan(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_psn_year WHERE tier = $1 AND year = $2 AND admdvs = $3 AND first_day <= $4",
+                params![tier, year, region, &f.to],
+            )
+            .await?
         } else {
-            for (tier, _) in crate::stats::TIERS {
-                let mut p = f.base_params();
-                p.push(Param::Text(tier.to_string()));
-                let n = self
-                    .scan(
-                        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT psn_no FROM stat_psn_day
-                         WHERE tier = $4 AND day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3) GROUP BY psn_no) p",
-                        p,
-                    )
-                    .await?
-                    .first()
-                    .map_or(0, |r| r.int("n"));
-                out.insert(tier.to_string(), n);
-            }
-        }
-        Ok(out)
+            let mut p = f.base_params();
+            p.push(Param::Text(tier.to_string()));
+            self.scan(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT psn_no FROM stat_psn_day
+                 WHERE tier = $4 AND day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3) GROUP BY psn_no) p",
+                p,
+            )
+            .await?
+        };
+        Ok(rows.first().map_or(0, |r| r.int("n")))
     }
 
     /// Institutions by fund spending (`by_average` = false) or by 次均费用 (medical cost per person-time).
@@ -496,16 +438,6 @@ mod tests {
 
     fn r(a: &str, b: &str) -> (String, String) {
         (a.to_string(), b.to_string())
-    }
-
-    #[test]
-    fn periods_inside_a_year_test_the_masks() {
-        assert_eq!(super::within_year("2025-03-15", "2025-03-16").unwrap(), "(d03 & 49152) <> 0");
-        assert_eq!(
-            super::within_year("2025-03-31", "2025-05-01").unwrap(),
-            "(months & 8) <> 0 OR (d03 & 1073741824) <> 0 OR (d05 & 1) <> 0"
-        );
-        assert_eq!(super::within_year("2024-12-01", "2025-01-31"), None);
     }
 
     #[test]
