@@ -4,6 +4,8 @@ mod import_cmd;
 mod serve_cmd;
 mod settle_cmd;
 mod sim_cmd;
+mod staff_cmd;
+mod stats_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,10 +139,54 @@ enum Cmd {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
+    /// Time each statistics query over a year of settlements (optionally writing a synthetic year first).
+    BenchStats {
+        /// Data directory of the embedded database, or a postgres:// URL (after `yibao gen`).
+        #[arg(long)]
+        data: String,
+        /// Write this many synthetic settlements for the year first (bench data; 1% reversed).
+        #[arg(long, default_value_t = 0)]
+        fill: u64,
+        /// The year to measure (default: last year, a whole year in the past).
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Staff accounts of the web interface.
+    Staff {
+        #[command(subcommand)]
+        cmd: StaffCmd,
+    },
+    /// Rebuild the statistics rollups from the settlement table.
+    StatsRebuild {
+        #[arg(long, default_value = "data")]
+        data: String,
+    },
     /// Policy packs.
     Policy {
         #[command(subcommand)]
         cmd: PolicyCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCmd {
+    /// Create or replace an account (password from YIBAO_PASSWORD or the first line of stdin).
+    Add {
+        #[arg(long, default_value = "data")]
+        data: String,
+        #[arg(long)]
+        username: String,
+        /// The name shown in pages and the audit log.
+        #[arg(long)]
+        name: String,
+        /// clerk, reviewer, auditor, statistician, admin or institution.
+        #[arg(long)]
+        role: String,
+        /// For an institution operator: the institution code.
+        #[arg(long)]
+        institution: Option<String>,
     },
 }
 
@@ -176,6 +222,11 @@ fn main() -> ExitCode {
         Cmd::Import { data, kind, file, skip_bad, admdvs, catalogue_version, from } => {
             let target = import_cmd::Target { admdvs, version: catalogue_version, from };
             import_cmd::run(&data, &kind, &file, skip_bad, target)
+        }
+        Cmd::BenchStats { data, fill, year, runs } => stats_cmd::bench(&data, fill, year, runs.max(1)),
+        Cmd::StatsRebuild { data } => stats_cmd::rebuild(&data),
+        Cmd::Staff { cmd: StaffCmd::Add { data, username, name, role, institution } } => {
+            staff_cmd::add(&data, &username, &name, &role, institution.as_deref())
         }
         Cmd::BenchStore { data, settlements, concurrency } => sim_cmd::bench_store(&data, settlements, concurrency),
         Cmd::Verify { data } => {

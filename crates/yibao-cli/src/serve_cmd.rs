@@ -58,6 +58,7 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
     };
     let policy = install_policy(&store, &name, &text).await?;
     let admdvs = policy.admdvs.clone();
+    let accounts = if a.demo { yibao_web::seed_demo_accounts(&store).await? } else { 0 };
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     yibao_gateway::catalogue::install(&gw, policy.clone()).await?; // with the region's stored catalogue version
     gw.claim_node().await?;
@@ -72,6 +73,7 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
             }
         });
     }
+    let web = yibao_web::Web::new(gw.clone());
     let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("监听 {}", a.listen))?;
     let addr = listener.local_addr()?;
     println!(
@@ -90,7 +92,26 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
             id = demo::id_number("19580312", 3)
         );
     }
-    axum::serve(listener, router(gw))
+    println!("员工网页：http://{addr}/login");
+    if !a.demo && web.store.staff_users().await.map(|u| u.is_empty()).unwrap_or(false) {
+        println!(
+            "  尚无员工账号，请先建立管理员：YIBAO_PASSWORD=… yibao staff add --data {} --username admin --name 系统管理员 --role admin",
+            a.data
+        );
+    }
+    if a.demo {
+        if accounts > 0 {
+            println!("已建立演示账号 {accounts} 个。");
+        }
+        println!("演示账号（用户名 / 密码 / 角色）：");
+        for (user, pw, name, role, _) in yibao_web::DEMO_ACCOUNTS {
+            println!(
+                "  {user:<9} {pw:<14} {name}（{}）",
+                yibao_web::auth::Role::parse(role).map_or(*role, |r| r.name_zh())
+            );
+        }
+    }
+    axum::serve(listener, router(gw).merge(yibao_web::router(web)))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

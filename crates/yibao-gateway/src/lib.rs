@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod client;
 pub mod demo;
 pub mod envelope;
+mod explain;
 pub mod ids;
 pub mod state;
 pub mod txn;

@@ -15,7 +15,11 @@ mod postgres;
 pub mod read;
 pub mod rows;
 mod sqlite;
+pub mod staff;
+pub mod stats;
+pub mod stats_query;
 pub mod verify;
+pub mod webop;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -55,7 +59,7 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-enum Engine {
+pub(crate) enum Engine {
     Sqlite(sqlite::Sqlite),
     Postgres(postgres::Pg),
 }
@@ -64,7 +68,7 @@ enum Engine {
 #[derive(Clone)]
 pub struct Store {
     pub backend: Backend,
-    engine: Arc<Engine>,
+    pub(crate) engine: Arc<Engine>,
 }
 
 impl Store {

@@ -10,6 +10,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "hot_state", include_str!("../migrations/0003_hot_state.sql")),
     (4, "ledger_order", include_str!("../migrations/0004_ledger_order.sql")),
     (5, "catalogue_households", include_str!("../migrations/0005_catalogue_households.sql")),
+    (6, "staff", include_str!("../migrations/0006_staff.sql")),
+    (7, "stats", include_str!("../migrations/0007_stats.sql")),
 ];
 
 pub(crate) const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

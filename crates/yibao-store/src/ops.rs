@@ -121,6 +121,8 @@ pub enum Op {
         reversed_by: String,
     },
     Audit(AuditRow),
+    /// The web interface's own tables (staff, sessions, drafts, figures, statistics rollups): see `webop.rs`.
+    Web(crate::webop::WebOp),
 }
 
 /// The statements of a job, in order.
@@ -503,6 +505,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
             "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             params![a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.detail],
         )),
+        Op::Web(w) => crate::webop::push(out, w),
     }
 }
 

@@ -3,7 +3,7 @@
 mod fees;
 mod person;
 mod query;
-mod settle;
+pub(crate) mod settle;
 mod visit;
 
 use serde_json::{Value, json};
