@@ -18,6 +18,7 @@ mod sqlite;
 pub mod staff;
 pub mod stats;
 pub mod stats_query;
+pub mod supervision;
 pub mod verify;
 pub mod webop;
 

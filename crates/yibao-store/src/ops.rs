@@ -123,6 +123,8 @@ pub enum Op {
     Audit(AuditRow),
     /// The web interface's own tables (staff, sessions, drafts, figures, statistics rollups): see `webop.rs`.
     Web(crate::webop::WebOp),
+    /// Fund supervision: review runs, findings and their held money.
+    Supervision(crate::supervision::SupervisionOp),
 }
 
 /// The statements of a job, in order.
@@ -506,6 +508,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
             params![a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.detail],
         )),
         Op::Web(w) => crate::webop::push(out, w),
+        Op::Supervision(s) => crate::supervision::push(out, s),
     }
 }
 
