@@ -199,7 +199,7 @@ both_backends!(findings_payable_and_a_case_to_its_end, |env: Env| async move {
         f
     };
     for f in [
-        outcome("Wrec".into(), "recover", "10.00", vec![("finding", "F1".into()), ("begndate", String::new())]),
+        outcome("Wrec".into(), "recover", "0", vec![("finding", "F1".into()), ("begndate", String::new())]),
         outcome("Wfine".into(), "fine", "1,234.50", vec![]),
         outcome("Wsusp".into(), "suspend", "0", vec![("begndate", today.clone()), ("enddate", String::new())]),
     ] {

@@ -197,7 +197,7 @@ async fn detail(State(app): State<App>, staff: Staff, Path(id): Path<String>) ->
         after.push_str(&format!(
             "<form method=\"post\" action=\"/supervision/cases/{}/outcome\" class=\"filters\">{}
 <label>类别 <select name=\"kind\" data-testid=\"outcome-kind\">{}</select></label>
-<label>金额（元，暂停填 0） <input name=\"amount\" value=\"0\" data-testid=\"outcome-amount\"></label>
+<label>金额（元；暂停填 0；追回填 0 按所选疑点合计） <input name=\"amount\" value=\"0\" data-testid=\"outcome-amount\"></label>
 <label>暂停开始 <input type=\"date\" name=\"begndate\" value=\"{}\"></label>
 <label>暂停结束（空为另行通知） <input type=\"date\" name=\"enddate\"></label>
 <label class=\"wide\">说明 <input name=\"note\" required maxlength=\"200\" data-testid=\"outcome-note\"></label>{boxes}
@@ -332,12 +332,9 @@ async fn outcome(
     if !OUTCOMES.iter().any(|(k, _)| *k == kind) {
         return ui::bad(&staff, &format!("处理结果类别“{kind}”无效"));
     }
-    let Ok(amount) = get("amount").replace(',', "").parse::<yibao_core::Fen>() else {
+    let Ok(mut amount) = get("amount").replace(',', "").parse::<yibao_core::Fen>() else {
         return ui::bad(&staff, &format!("金额“{}”无效（元，最多两位小数）", get("amount")));
     };
-    if amount.0 < 0 || (kind != "suspend" && amount.0 == 0) {
-        return ui::bad(&staff, "金额应大于 0（暂停协议填 0）");
-    }
     let note = get("note");
     if note.is_empty() || note.chars().count() > 200 {
         return ui::bad(&staff, "请填写处理说明（200 字以内）");
@@ -362,6 +359,16 @@ async fn outcome(
     let mine = linked(&app, &id).await;
     if let Some(x) = recovered.iter().find(|x| !mine.iter().any(|f| f.row.finding_id == **x)) {
         return ui::bad(&staff, &format!("疑点 {x} 未关联到本案"));
+    }
+    if kind == "recover" && amount.0 == 0 {
+        // A recovery of 0 yuan with findings ticked recovers what they held.
+        amount.0 = mine.iter().filter(|f| recovered.contains(&f.row.finding_id)).map(|f| f.row.amount).sum();
+    }
+    if amount.0 < 0 || (kind != "suspend" && amount.0 == 0) {
+        return ui::bad(&staff, "金额应大于 0（暂停协议填 0；追回填 0 时按所选疑点金额合计）");
+    }
+    if kind == "suspend" && amount.0 != 0 {
+        return ui::bad(&staff, "暂停医保服务协议的金额应填 0");
     }
     let span = match (&begndate, &enddate) {
         (Some(b), Some(e)) => format!("；暂停 {b} 至 {e}"),

@@ -1,6 +1,8 @@
 //! Findings (疑点): the list filtered by period, institution, rule and status (paginated on the server, people
 //! masked, exported to xlsx), one finding with its evidence, and its review — 排除, 确认违规, or 已追回 directly.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -70,8 +72,19 @@ fn source_zh(s: &str) -> &'static str {
     if s == "settle" { "事中（结算时）" } else { "事后审核" }
 }
 
+/// Each person of the findings once, masked.
+async fn people(app: &crate::Web, rows: &[FindingRecord]) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    for p in rows.iter().filter_map(|f| f.row.psn_no.as_deref()) {
+        if !m.contains_key(p) {
+            m.insert(p.to_string(), masked_person(app, Some(p)).await);
+        }
+    }
+    m
+}
+
 /// A finding's cells as a list shows them (the person masked).
-async fn cells(app: &crate::Web, insts: &[(String, String)], f: &FindingRecord) -> [String; 10] {
+fn cells(insts: &[(String, String)], people: &HashMap<String, String>, f: &FindingRecord) -> [String; 10] {
     let r = &f.row;
     [
         r.finding_id.clone(),
@@ -79,7 +92,7 @@ async fn cells(app: &crate::Web, insts: &[(String, String)], f: &FindingRecord) 
         inst_name(insts, &r.fixmedins_code),
         format!("{} {}", r.rule_id, r.rule_name),
         r.sev_deg.clone(),
-        masked_person(app, r.psn_no.as_deref()).await,
+        r.psn_no.as_ref().and_then(|p| people.get(p)).cloned().unwrap_or_else(|| "（机构层面）".into()),
         ui::yuan(r.amount),
         supervision::status_name(&r.status).to_string(),
         source_zh(&r.source).to_string(),
@@ -126,8 +139,9 @@ async fn list(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
     if !q.done.is_empty() {
         t.notice = format!("疑点 {} 已处理。", q.done);
     }
+    let who = people(&app, &rows).await;
     for f in &rows {
-        let mut c: Vec<Cell> = cells(&app, &insts, f).await.into_iter().map(Cell::t).collect();
+        let mut c: Vec<Cell> = cells(&insts, &who, f).into_iter().map(Cell::t).collect();
         c[0].href = format!("/supervision/findings/{}", f.row.finding_id);
         c[6].num = true;
         if let Some(k) = f.case_id.as_ref().filter(|_| staff.role.can(Area::Supervision)) {
@@ -160,8 +174,9 @@ async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
     }
     let insts = institutions(&app).await;
     let mut out = Vec::with_capacity(rows.len());
+    let who = people(&app, &rows).await;
     for f in &rows {
-        let c = cells(&app, &insts, f).await;
+        let c = cells(&insts, &who, f);
         let mut row: Vec<X> = c.into_iter().map(X::T).collect();
         row[6] = X::Fen(f.row.amount);
         out.push(row);
