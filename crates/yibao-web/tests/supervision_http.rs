@@ -48,6 +48,8 @@ both_backends!(supervision_roles_are_enforced, |env: Env| async move {
         assert_eq!(p.status == 403, !matches!(*user, "shenhe" | "jianguan" | "admin"), "{user} POST review");
         let p = c.post("/supervision/cases", &[("csrf", &csrf), ("title", "x")]).await;
         assert_eq!(p.status == 403, !matches!(*user, "jianguan" | "admin"), "{user} POST case");
+        let p = c.get("/supervision/cases/K1/attachments/A1").await;
+        assert_eq!(p.status, if matches!(*user, "jianguan" | "admin") { 404 } else { 403 }, "{user} attachment");
         let nav = c.get("/home").await.body;
         assert_eq!(nav.contains("/supervision/cases"), matches!(*user, "jianguan" | "admin"), "{user} nav");
     }
@@ -247,6 +249,18 @@ both_backends!(findings_payable_and_a_case_to_its_end, |env: Env| async move {
     let r = sup.http.get(format!("{}{url}/attachments/{href}", env.base)).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap().to_vec(), data);
+    let big = vec![7u8; yibao_store::cases::MAX_ATTACHMENT + 1];
+    let (ct, body) = multipart(&csrf2, "Wbig", "大.bin", &big);
+    let r = sup
+        .http
+        .post(format!("{}{url}/attachments", env.base))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("附件大小"));
     let (ct, body) = multipart(&csrf2, "Wempty", "空.txt", &[]);
     let r = sup
         .http
