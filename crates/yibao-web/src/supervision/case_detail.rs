@@ -69,9 +69,9 @@ async fn detail(State(app): State<App>, staff: Staff, Path(id): Path<String>) ->
         "",
         &["阶段", "办理人", "时间", "说明"],
     );
-    let overdue = if c.overdue { "<strong class=\"danger\" data-testid=\"overdue\">已超期</strong>" } else { "" };
+    let overdue = if c.overdue { "<strong class=\"overdue\" data-testid=\"overdue\">已超期</strong>" } else { "" };
     t.before = format!(
-        "<p><a href=\"/supervision/cases\">返回案件台账</a></p><dl class=\"facts\">
+        "<p><a href=\"/supervision/cases\">返回案件台账</a></p><dl class=\"grid\">
 <dt>案件名称</dt><dd>{}</dd><dt>来源</dt><dd>{}</dd><dt>定点机构</dt><dd>{}</dd><dt>涉及人员</dt><dd>{}</dd>
 <dt>当前状态</dt><dd data-testid=\"case-status\">{}</dd><dt>办结期限</dt><dd>{} {overdue}</dd>
 <dt>追回 / 罚款 / 扣保证金（元）</dt><dd>{} / {} / {}</dd><dt>暂停协议</dt><dd>{} 次</dd></dl><h2>办理过程</h2>",
