@@ -6,6 +6,8 @@
 //! that fails (a duplicate key, a changed state, a version conflict) is rolled back alone; the others commit.
 
 pub mod bulk;
+pub mod cases;
+pub mod cases_read;
 pub mod catalogue;
 mod db;
 pub mod household;
@@ -19,6 +21,7 @@ pub mod staff;
 pub mod stats;
 pub mod stats_query;
 pub mod supervision;
+pub mod supervision_read;
 pub mod verify;
 pub mod webop;
 

@@ -125,6 +125,8 @@ pub enum Op {
     Web(crate::webop::WebOp),
     /// Fund supervision: review runs, findings and their held money.
     Supervision(crate::supervision::SupervisionOp),
+    /// Fund supervision's case ledger: cases, their steps, outcomes and attachments (see `cases.rs`).
+    Case(crate::cases::CaseOp),
 }
 
 /// The statements of a job, in order.
@@ -509,6 +511,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
         )),
         Op::Web(w) => crate::webop::push(out, w),
         Op::Supervision(s) => crate::supervision::push(out, s),
+        Op::Case(c) => crate::cases::push(out, c),
     }
 }
 

@@ -35,6 +35,8 @@ const NAV: &[(&str, &str, Area)] = &[
     ("/records/policies", "政策版本", Area::Records),
     ("/stats", "统计分析", Area::Statistics),
     ("/bulletin", "工作简报", Area::Bulletin),
+    ("/supervision/findings", "监管疑点", Area::FindingReview),
+    ("/supervision/cases", "案件台账", Area::Supervision),
     ("/admin/figures", "筹资与人口", Area::Figures),
     ("/admin/audit", "操作日志", Area::AuditLog),
     ("/admin/users", "用户管理", Area::Users),
