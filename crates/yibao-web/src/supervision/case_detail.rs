@@ -413,7 +413,7 @@ async fn upload(
     body: Bytes,
 ) -> Response {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let Some(parts) = super::multipart::boundary(ct).and_then(|b| super::multipart::parse(&body, &b)) else {
+    let Some(parts) = super::multipart::parse(ct, body).await else {
         return ui::bad(&staff, "上传内容无法读取（应为 multipart/form-data 表单）");
     };
     let field = |k: &str| parts.iter().find(|p| p.name == k).map(|p| p.text()).unwrap_or_default();
