@@ -8,6 +8,7 @@
 pub mod bulk;
 pub mod catalogue;
 mod db;
+pub mod fsi;
 pub mod household;
 mod migrate;
 pub mod ops;

@@ -125,6 +125,8 @@ pub enum Op {
     Web(crate::webop::WebOp),
     /// Fund supervision: review runs, findings and their held money.
     Supervision(crate::supervision::SupervisionOp),
+    /// The 事前/事中 service's records (3103 feedback): see `fsi.rs`.
+    Fsi(crate::fsi::FsiOp),
 }
 
 /// The statements of a job, in order.
@@ -509,6 +511,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
         )),
         Op::Web(w) => crate::webop::push(out, w),
         Op::Supervision(s) => crate::supervision::push(out, s),
+        Op::Fsi(f) => crate::fsi::push(out, f),
     }
 }
 
