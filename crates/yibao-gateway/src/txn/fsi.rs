@@ -133,8 +133,9 @@ pub async fn analyze(c: &Call<'_>) -> GwResult<Outcome> {
         enc.person = ledger::person(&kn.person, &diseases[k]);
         enc.visit.admdvs = region;
         enc.visit.fixmedins_code = &c.inst.fixmedins_code;
-        enc.visit.medins_lv = enc.visit.medins_lv.or(Some(c.inst.hosp_lv.as_str()));
-        enc.visit.medins_type = enc.visit.medins_type.or(Some(c.inst.fixmedins_type.as_str()));
+        // The institution's registered level and type, not what the message says.
+        enc.visit.medins_lv = Some(c.inst.hosp_lv.as_str());
+        enc.visit.medins_type = Some(c.inst.fixmedins_type.as_str());
         if enc.lines.is_empty()
             && let Some(v) = &kn.visit
         {
