@@ -108,10 +108,12 @@ impl Gateway {
         g.insert(s.pack.admdvs.clone(), Arc::new(s));
     }
 
-    /// The rule pack for a region (the default region's when `admdvs` is empty or has none of its own).
+    /// The rule pack for a region (the default region's when `admdvs` is empty or has none of its own; the only pack
+    /// when the gateway has one).
     pub fn screening(&self, admdvs: &str) -> Option<Arc<screening::Screening>> {
         let g = self.screening.read().unwrap_or_else(|p| p.into_inner());
-        g.get(admdvs).or_else(|| g.get(&self.default_admdvs)).cloned()
+        let only = || if g.len() == 1 { g.values().next() } else { None };
+        g.get(admdvs).or_else(|| g.get(&self.default_admdvs)).or_else(only).cloned()
     }
 
     /// Takes a node number from the ledger for the ids this instance issues (see [`ids::IdGen`]); call once at start.
