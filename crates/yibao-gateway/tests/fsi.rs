@@ -321,3 +321,32 @@ both_with_rules!(flag_mode, "flag", |env: Env| async move {
     assert_eq!((held[1].1.as_str(), held[1].2.as_str(), held[1].4.as_str()), ("T02", s2.as_str(), "held"));
     assert!(held[1].3 > 0);
 });
+
+/// A rule switched off for a region (`[switch.<区划>]`) does not run for that region's institutions.
+mod switched_off_in_region {
+    use super::*;
+
+    async fn body(env: Env) {
+        let h1 = &env.clients[0];
+        let p = psn(1);
+        let (mdtrt_id, total) = outpatient(h1, &p, "390", &[(CT, "150", "1", "150.00")]).await;
+        let out = ok(h1, "3102", screen_input(&p, &mdtrt_id, "", "6", vec![])).await;
+        assert_eq!(out["result"], json!([]), "{out}");
+        // on_settle refuse, yet the switched-off rule refuses nothing.
+        ok(h1, "2207", setl_input(&p, &mdtrt_id, "390", total, "0")).await;
+    }
+
+    fn rules() -> yibao_gateway::screening::Screening {
+        rules_from_files(&format!("{}\n[switch.\"999001\"]\nT01 = false\n", pack("refuse")), FILES)
+    }
+
+    #[test]
+    fn sqlite() {
+        common::run(async { body(start_with("sqlite", Some(rules())).await).await })
+    }
+
+    #[test]
+    fn postgres() {
+        common::run(async { body(start_with("postgres", Some(rules())).await).await })
+    }
+}
