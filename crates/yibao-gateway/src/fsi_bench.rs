@@ -146,19 +146,31 @@ pub async fn run(target: &str, calls: usize) -> Result<Vec<Report>, String> {
                     "sumamt": sum(p, n), "drord_begn_date": day(*d).format("%Y-%m-%d").to_string(), "curr_drord_flag": "1" })
         })
         .collect();
+    // An outpatient visit of the same person: 门诊结算 runs 重复开药, which reads the person's earlier dispensing.
+    let reg = ok(
+        &c,
+        "2201",
+        json!({ "data": { "psn_no": psn_no, "insutype": "390", "begntime": at(today), "mdtrt_cert_type": "02",
+            "mdtrt_cert_no": "x", "ipt_otp_no": format!("MZ{}", chrono::Utc::now().timestamp_micros()), "atddr_no": "D001",
+            "dr_name": "王医生", "dept_code": "A01", "dept_name": "内科", "caty": "A03" } }),
+    )
+    .await?;
+    let otp_id = reg["data"]["mdtrt_id"].as_str().unwrap_or_default().to_string();
     let input = |scene: &str, orders: &[Value]| {
+        let (visit, med_type) = if scene == "6" { (&otp_id, "11") } else { (&mdtrt_id, "21") };
         json!({ "data": { "syscode": "HIS", "task_id": "BENCH", "trig_scen": scene, "patient_dtos": [{
-            "patn_id": psn_no, "patn_name": "张建国", "curr_mdtrt_id": mdtrt_id,
-            "fsi_encounter_dtos": [{ "mdtrt_id": mdtrt_id, "medins_id": code, "med_type": "21", "insutype": "390",
+            "patn_id": psn_no, "patn_name": "张建国", "curr_mdtrt_id": visit,
+            "fsi_encounter_dtos": [{ "mdtrt_id": visit, "medins_id": code, "med_type": med_type, "insutype": "390",
                 "adm_date": adm.format("%Y-%m-%d").to_string(), "dscg_date": today.format("%Y-%m-%d").to_string(),
                 "dscg_main_dise_codg": "J18.9",
                 "fsi_diagnose_dtos": [{ "maindise_flag": "1", "dias_srt_no": "1", "dise_codg": "J18.9", "dise_name": "肺炎" }],
                 "fsi_order_dtos": orders }] }] } })
     };
-    let kinds: [(&'static str, &str, Value); 3] = [
+    let kinds: [(&'static str, &str, Value); 4] = [
         ("3101 事前（住院收费登记，50 条医嘱）", "3101", input("4", &orders)),
         ("3102 事中（住院结算，50 条医嘱）", "3102", input("8", &orders)),
         ("3102 事中（住院结算，已上传 50 条明细）", "3102", input("8", &[])),
+        ("3102 事中（门诊结算，50 条，读既往用药）", "3102", input("6", &orders)),
     ];
     let mut reports = Vec::new();
     for (name, infno, body) in kinds {
