@@ -58,6 +58,19 @@ enum Cmd {
         /// Do not read every insured person into memory at start (they are then read at their first call).
         #[arg(long)]
         no_warm: bool,
+        /// Fund-supervision rule pack (TOML, knowledge files beside it) for 3101/3102 and `on_settle`
+        /// (default with --demo: yibao-audit's demo pack).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Measure 3101/3102 latency over HTTP for a 50-line stay on a gateway started on a scratch store.
+    BenchFsi {
+        /// A scratch data directory or postgres:// URL (the demo county is seeded there).
+        #[arg(long)]
+        data: String,
+        /// Timed calls of each kind.
+        #[arg(long, default_value_t = 2000)]
+        calls: usize,
     },
     /// Recompute every accumulator from the ledger and check every settlement's identities.
     Verify {
@@ -254,10 +267,33 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Serve { data, listen, demo, policy, no_warm } => {
+        Cmd::BenchFsi { data, calls } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            match rt.block_on(yibao_gateway::fsi_bench::run(&data, calls.max(1))) {
+                Ok(reports) => {
+                    println!("3101/3102 经 HTTP 逐笔调用（{data}）：");
+                    for r in reports {
+                        println!("  {r}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cmd::Serve { data, listen, demo, policy, no_warm, rules } => {
             init_logging();
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-            let args = serve_cmd::ServeArgs { data: &data, listen, demo, policy: policy.as_deref(), warm: !no_warm };
+            let args = serve_cmd::ServeArgs {
+                data: &data,
+                listen,
+                demo,
+                policy: policy.as_deref(),
+                warm: !no_warm,
+                rules: rules.as_deref(),
+            };
             match rt.block_on(serve_cmd::run(args)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -16,6 +16,8 @@ pub struct ServeArgs<'a> {
     pub policy: Option<&'a Path>,
     /// Read every person into memory in the background at start.
     pub warm: bool,
+    /// Fund-supervision rule pack for 3101/3102 and `on_settle` (the demo pack with `demo`).
+    pub rules: Option<&'a Path>,
 }
 
 /// Stores a pack as a policy version unless that version is already stored (with the same text).
@@ -57,10 +59,29 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
         None => bail!("请用 --policy 指定政策包（或用 --demo 运行演示县）"),
     };
     let policy = install_policy(&store, &name, &text).await?;
+    // Checked before anything listens: a bad rule pack stops the start with every error, file and line.
+    let screening = match a.rules {
+        Some(p) => Some(yibao_gateway::screening::Screening::load(p).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None if a.demo => Some(yibao_gateway::screening::Screening::demo()),
+        None => None,
+    };
     let admdvs = policy.admdvs.clone();
     let accounts = if a.demo { yibao_web::seed_demo_accounts(&store).await? } else { 0 };
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     yibao_gateway::catalogue::install(&gw, policy.clone()).await?; // with the region's stored catalogue version
+    match screening {
+        Some(s) => {
+            println!("基金监管规则库：{}", s.describe());
+            if s.pack.admdvs != admdvs {
+                println!(
+                    "  注意：规则库统筹区 {} 与政策包统筹区 {admdvs} 不同，本网关的调用将使用该规则库",
+                    s.pack.admdvs
+                );
+            }
+            gw.set_screening(s);
+        }
+        None => println!("未指定基金监管规则库（--rules）：3101/3102 将答复“未配置规则库”，结算时不做事中审核"),
+    }
     gw.claim_node().await?;
     gw.watch_epochs().await?;
     if a.warm {

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod cases_read;
 pub mod catalogue;
 mod db;
+pub mod fsi;
 pub mod household;
 mod migrate;
 pub mod ops;

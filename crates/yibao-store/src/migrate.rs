@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "staff", include_str!("../migrations/0006_staff.sql")),
     (7, "stats", include_str!("../migrations/0007_stats.sql")),
     (8, "supervision", include_str!("../migrations/0008_supervision.sql")),
+    (9, "fsi", include_str!("../migrations/0009_fsi.sql")),
     (11, "cases", include_str!("../migrations/0011_cases.sql")),
 ];
 

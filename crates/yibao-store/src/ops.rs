@@ -127,6 +127,8 @@ pub enum Op {
     Supervision(crate::supervision::SupervisionOp),
     /// Fund supervision's case ledger: cases, their steps, outcomes and attachments (see `cases.rs`).
     Case(crate::cases::CaseOp),
+    /// The 事前/事中 service's records (3103 feedback): see `fsi.rs`.
+    Fsi(crate::fsi::FsiOp),
 }
 
 /// The statements of a job, in order.
@@ -512,6 +514,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
         Op::Web(w) => crate::webop::push(out, w),
         Op::Supervision(s) => crate::supervision::push(out, s),
         Op::Case(c) => crate::cases::push(out, c),
+        Op::Fsi(f) => crate::fsi::push(out, f),
     }
 }
 
