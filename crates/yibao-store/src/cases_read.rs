@@ -156,19 +156,8 @@ impl Store {
 
     /// A page of cases (newest first) and how many match.
     pub async fn cases_page(&self, f: &CaseFilter, offset: i64, limit: i64) -> Result<(Vec<CaseRecord>, i64)> {
-        let cond = CaseFilter::COND;
-        let total = self
-            .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM supervision_case c WHERE {cond}"), f.params())
-            .await?
-            .first()
-            .map_or(0, |r| r.int("n"));
-        let mut p = f.params();
-        p.extend(params![limit, offset]);
-        let sql = format!(
-            "SELECT {CASE_COLS} FROM supervision_case c WHERE {cond} ORDER BY c.opened_at DESC, c.case_id DESC
-             LIMIT $7 OFFSET $8"
-        );
-        let rows = self.scan(&sql, p).await?;
+        let list = (CASE_COLS, "supervision_case c", CaseFilter::COND, "c.opened_at DESC, c.case_id DESC");
+        let (rows, total) = self.page(list, f.params(), offset, limit).await?;
         Ok((rows.iter().map(|r| case_record(r, &f.today)).collect(), total))
     }
 

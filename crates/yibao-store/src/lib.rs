@@ -149,6 +149,24 @@ impl Store {
         }
     }
 
+    /// A page of a filtered list and how many rows match: `SELECT {cols} FROM {from} WHERE {cond} ORDER BY {order}`,
+    /// where `cond` uses `params` ($1…$n) and the page's limit and offset follow them.
+    pub async fn page(
+        &self,
+        (cols, from, cond, order): (&str, &str, &str, &str),
+        params: Vec<Param>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Row>, i64)> {
+        let count = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {from} WHERE {cond}");
+        let total = self.scan(&count, params.clone()).await?.first().map_or(0, |r| r.int("n"));
+        let n = params.len();
+        let sql = format!("SELECT {cols} FROM {from} WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+        let mut p = params;
+        p.extend([Param::Int(limit), Param::Int(offset)]);
+        Ok((self.scan(&sql, p).await?, total))
+    }
+
     /// Adds one to a counter and returns its new value, atomically across processes and servers.
     pub async fn next_counter(&self, name: &str) -> Result<i64> {
         const SQL: &str = "UPDATE counter SET value = value + 1 WHERE name = $1 RETURNING value";

@@ -101,18 +101,8 @@ impl Store {
 
     /// A page of findings (newest violation first) and how many match.
     pub async fn findings_page(&self, f: &FindingFilter, offset: i64, limit: i64) -> Result<(Vec<FindingRecord>, i64)> {
-        let cond = FindingFilter::COND;
-        let total = self
-            .scan(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_finding WHERE {cond}"), f.params())
-            .await?
-            .first()
-            .map_or(0, |r| r.int("n"));
-        let mut p = f.params();
-        p.extend(params![limit, offset]);
-        let sql = format!(
-            "SELECT * FROM audit_finding WHERE {cond} ORDER BY occurred_on DESC, finding_id DESC LIMIT $7 OFFSET $8"
-        );
-        let rows = self.scan(&sql, p).await?;
+        let list = ("*", "audit_finding", FindingFilter::COND, "occurred_on DESC, finding_id DESC");
+        let (rows, total) = self.page(list, f.params(), offset, limit).await?;
         Ok((rows.iter().map(finding_record).collect(), total))
     }
 
