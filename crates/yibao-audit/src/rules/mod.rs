@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod model;
+pub mod settle;
 
 use std::fmt;
 use std::path::Path;
@@ -15,6 +16,7 @@ use yibao_core::policy::diagnostic::{locate, write_located};
 use yibao_core::policy::{Diagnostic, FieldPath, syntax_diagnostic};
 
 pub use model::RulePackFile;
+pub use settle::{OnSettle, OnSettleModes};
 
 use crate::evidence::Evidence;
 use crate::finding::RuleInfo;
@@ -108,6 +110,8 @@ pub struct RulePack {
     pub(crate) every_line: Vec<u32>,
     pub(crate) per_visit: Vec<u32>,
     switches: FxHashMap<String, FxHashMap<u32, bool>>,
+    /// What settlements do with their 事中 findings (`[on_settle]`).
+    pub on_settle: OnSettleModes,
 }
 
 impl RulePack {
@@ -142,6 +146,7 @@ impl RulePack {
             dict.extend(k, codes);
         }
         let mut diags = check::check_pack(&pack, &dict);
+        let on_settle = settle::read(&pack.on_settle, &mut diags);
         let mut rules = Vec::with_capacity(pack.rule.len());
         let ids: Vec<&str> = pack.rule.iter().map(|r| r.id.as_str()).collect();
         for (i, def) in pack.rule.iter().enumerate() {
@@ -198,6 +203,7 @@ impl RulePack {
             every_line: Vec::new(),
             per_visit: Vec::new(),
             switches,
+            on_settle,
         };
         rp.reindex();
         Ok(rp)
