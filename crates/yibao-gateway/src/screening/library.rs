@@ -248,3 +248,13 @@ pub fn watch(gw: &Arc<Gateway>) {
         }
     });
 }
+
+/// yibao-audit's demo pack (its synthetic county's codes) with its knowledge files, as an upload.
+pub fn demo_upload() -> PackUpload {
+    use yibao_audit::synth::catalogue::{DEMO_PACK_TOML, KNOWLEDGE_FILES};
+    PackUpload {
+        file: "demo_rules.toml".into(),
+        text: DEMO_PACK_TOML.into(),
+        files: KNOWLEDGE_FILES.iter().map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())).collect(),
+    }
+}
