@@ -78,6 +78,8 @@ pub struct Rule {
     pub begin: NaiveDate,
     pub end: Option<NaiveDate>,
     pub trig_scen: Vec<u8>,
+    /// Rows of its knowledge (file or inline) as written in the pack.
+    pub knowledge_rows: usize,
     pub(crate) scenes: u16,
     pub(crate) evidence: Evidence,
     pub(crate) compiled: Compiled,
@@ -258,6 +260,14 @@ impl RulePack {
         self.switches.get(region).and_then(|s| s.get(&(rule as u32))).copied().unwrap_or(self.rules[rule].enabled)
     }
 
+    /// The regions whose `[switch.<区划>]` turns a rule on or off, with the setting.
+    pub fn switches_of(&self, rule: usize) -> Vec<(&str, bool)> {
+        let mut v: Vec<(&str, bool)> =
+            self.switches.iter().filter_map(|(r, s)| s.get(&(rule as u32)).map(|on| (r.as_str(), *on))).collect();
+        v.sort();
+        v
+    }
+
     /// Whether a med_type is an inpatient one.
     pub fn is_inpatient(&self, med_type: &str) -> bool {
         self.visit_kinds.inpatient_med_types.iter().any(|m| m == med_type)
@@ -292,6 +302,7 @@ fn compile_rule(
         None if !def.row.is_empty() => Some(Table::from_inline(&def.row)),
         None => None,
     };
+    let knowledge_rows = table.as_ref().map_or(0, |t| t.rows.len());
     let mut b = Build { dict, path: path.clone(), table, diags: Vec::new() };
     let compiled = templates::compile(def.template, &def.params, &mut b);
     diags.append(&mut b.diags);
@@ -318,6 +329,7 @@ fn compile_rule(
         begin: def.begin,
         end: def.end,
         trig_scen: def.trig_scen.clone(),
+        knowledge_rows,
         scenes,
         evidence,
         compiled: compiled?,
