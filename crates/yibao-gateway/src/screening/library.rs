@@ -96,8 +96,8 @@ pub struct Install<'a> {
     pub by: &'a str,
 }
 
-/// The validated pack and the operation that stores it (commit it with whatever else the caller logs).
-pub fn prepare(upload: &PackUpload, how: &Install) -> Result<(RulePack, Op), RuleErrors> {
+/// The validated pack and the version to store (commit [`insert`] of it with whatever else the caller logs).
+pub fn prepare(upload: &PackUpload, how: &Install) -> Result<(RulePack, NewRulePack), RuleErrors> {
     let pack = upload.validate()?;
     let refuse = |path: FieldPath, zh: String| RuleErrors {
         file: upload.file.clone(),
@@ -110,7 +110,7 @@ pub fn prepare(upload: &PackUpload, how: &Install) -> Result<(RulePack, Op), Rul
     if version.is_empty() || version.chars().count() > 40 || version.contains(char::is_whitespace) {
         return Err(refuse(FieldPath::root(), format!("版本号“{version}”无效：不能为空、含空格或超过 40 个字符")));
     }
-    let op = Op::RulePack(RulePackOp::Insert(Box::new(NewRulePack {
+    let new = NewRulePack {
         admdvs: pack.admdvs.clone(),
         version,
         name: pack.name.clone(),
@@ -119,8 +119,13 @@ pub fn prepare(upload: &PackUpload, how: &Install) -> Result<(RulePack, Op), Rul
         pack: upload.text.clone(),
         files: upload.used_files(),
         installed_by: how.by.to_string(),
-    })));
-    Ok((pack, op))
+    };
+    Ok((pack, new))
+}
+
+/// The operation that stores a prepared version (and bumps the `rules` epoch).
+pub fn insert(new: NewRulePack) -> Op {
+    Op::RulePack(RulePackOp::Insert(Box::new(new)))
 }
 
 /// Why an install stored nothing.
@@ -155,11 +160,10 @@ pub async fn install(
     how: &Install<'_>,
     same_ok: bool,
 ) -> Result<Installed, InstallError> {
-    let (_, op) = prepare(upload, how).map_err(InstallError::Invalid)?;
-    let Op::RulePack(RulePackOp::Insert(new)) = &op else { unreachable!("prepare gives an insert") };
+    let (_, new) = prepare(upload, how).map_err(InstallError::Invalid)?;
     let (admdvs, version) = (new.admdvs.clone(), new.version.clone());
     let (text, files) = (new.pack.clone(), new.files.clone());
-    match store.commit(vec![op]).await {
+    match store.commit(vec![insert(new)]).await {
         Ok(()) => Ok((admdvs, version, true)),
         Err(StoreError::Duplicate(m)) => {
             let stored = store.rule_pack_content(&admdvs, &version).await.map_err(InstallError::Store)?;

@@ -203,21 +203,27 @@ async fn upload(State(app): State<App>, staff: Staff, headers: HeaderMap, body: 
         effective: &effective,
         by: &staff.username,
     };
-    let (pack, op) = match library::prepare(&upload, &how) {
+    let (pack, new) = match library::prepare(&upload, &how) {
         Ok(x) => x,
         Err(e) => return page(&app, &staff, "", Some(&e.to_string())).await,
     };
-    let version = if version.is_empty() { pack.version.clone() } else { version };
-    let id = format!("{}@{version}", pack.admdvs);
+    let id = format!("{}@{}", new.admdvs, new.version);
     let detail = format!(
         "安装规则库 {}（{}，{} 条规则，知识库文件 {} 个），自 {effective} 起生效",
         pack.name,
         upload.file,
         pack.rules().len(),
-        upload.files.len()
+        new.files.len()
     );
     let to = format!("/supervision/rules?admdvs={}", pack.admdvs);
-    let ch = Change { ops: vec![op], action: "安装规则库", entity: "rule_pack", entity_id: &id, detail, to };
+    let ch = Change {
+        ops: vec![library::insert(new)],
+        action: "安装规则库",
+        entity: "rule_pack",
+        entity_id: &id,
+        detail,
+        to,
+    };
     let r = apply(&app, &staff, &field("rid"), ch).await;
     // This process's gateway switches now; others follow the rules epoch within a second.
     if let Err(e) = library::reload(&app.gw).await {
