@@ -69,7 +69,10 @@ impl PackUpload {
     pub fn validate(&self) -> Result<RulePack, RuleErrors> {
         RulePack::from_toml_with(&self.file, &self.text, &|name| {
             self.lookup(name).cloned().ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::NotFound, "未提供该文件（请与规则库一并上传）".to_string())
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "找不到该文件（命令行按相对于规则库文件的路径读取；网页上传时请与规则库文件一并选择）".to_string(),
+                )
             })
         })
     }
