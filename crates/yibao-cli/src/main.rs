@@ -1,6 +1,7 @@
 //! `yibao`: the command line of the Yibao medical-security platform.
 
 mod import_cmd;
+mod rules_cmd;
 mod serve_cmd;
 mod settle_cmd;
 mod sim_cmd;
@@ -181,6 +182,11 @@ enum Cmd {
         #[command(subcommand)]
         cmd: PolicyCmd,
     },
+    /// Fund-supervision rule packs (规则库): check, install as a region's version.
+    Rules {
+        #[command(subcommand)]
+        cmd: rules_cmd::RulesCmd,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +223,7 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Settle { policy, request, explain, mask } => settle_cmd::run(&policy, &request, explain, mask),
         Cmd::Policy { cmd: PolicyCmd::Check { files } } => policy_check(&files),
+        Cmd::Rules { cmd } => rules_cmd::run(cmd),
         Cmd::Gen { data, people, institutions, seed } => sim_cmd::generate(&data, people, institutions, seed),
         Cmd::Loadtest { url, data, seconds, concurrency, inpatient, reverse, lines, tolerate_outage, acked, seed } => {
             sim_cmd::loadtest(sim_cmd::LoadArgs {

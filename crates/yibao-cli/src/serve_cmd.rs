@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use yibao_core::Policy;
+use yibao_gateway::screening::library::{self, Install, PackUpload, install};
 use yibao_gateway::{Gateway, demo, router};
 use yibao_store::{Op, Store, StoreError};
 
@@ -16,7 +17,9 @@ pub struct ServeArgs<'a> {
     pub policy: Option<&'a Path>,
     /// Read every person into memory in the background at start.
     pub warm: bool,
-    /// Fund-supervision rule pack for 3101/3102 and `on_settle` (the demo pack with `demo`).
+    /// Fund-supervision rule pack for 3101/3102 and `on_settle`, installed as its region's version (idempotent if
+    /// identical); the gateway serves each region's newest version in force (the demo pack with `demo` when the
+    /// region has none).
     pub rules: Option<&'a Path>,
 }
 
@@ -60,27 +63,45 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
     };
     let policy = install_policy(&store, &name, &text).await?;
     // Checked before anything listens: a bad rule pack stops the start with every error, file and line.
-    let screening = match a.rules {
-        Some(p) => Some(yibao_gateway::screening::Screening::load(p).map_err(|e| anyhow::anyhow!("{e}"))?),
-        None if a.demo => Some(yibao_gateway::screening::Screening::demo()),
+    let upload = match a.rules {
+        Some(p) => {
+            let u = PackUpload::read(p).map_err(|e| anyhow::anyhow!("{e}"))?;
+            u.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some(u)
+        }
+        None if a.demo => {
+            let u = library::demo_upload();
+            let admdvs = u.validate().map_err(|e| anyhow::anyhow!("{e}"))?.admdvs;
+            // The demo pack only when the region has no stored version yet.
+            (store.rule_pack_versions(&admdvs).await?.is_empty()).then_some(u)
+        }
         None => None,
     };
     let admdvs = policy.admdvs.clone();
     let accounts = if a.demo { yibao_web::seed_demo_accounts(&store).await? } else { 0 };
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     yibao_gateway::catalogue::install(&gw, policy.clone()).await?; // with the region's stored catalogue version
-    match screening {
-        Some(s) => {
-            println!("基金监管规则库：{}", s.describe());
-            if s.pack.admdvs != admdvs {
-                println!(
-                    "  注意：规则库统筹区 {} 与政策包统筹区 {admdvs} 不同，本网关的调用将使用该规则库",
-                    s.pack.admdvs
-                );
-            }
-            gw.set_screening(s);
+    if let Some(u) = &upload {
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+        let how = Install { version: None, effective: &today, by: "yibao serve --rules" };
+        let (region, version, fresh) = install(&gw.store, u, &how, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if fresh {
+            println!("已将规则库 {} 安装为统筹区 {region} 的版本 {version}", u.file);
         }
-        None => println!("未指定基金监管规则库（--rules）：3101/3102 将答复“未配置规则库”，结算时不做事中审核"),
+    }
+    library::reload(&gw).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let regions = gw.store.rule_pack_regions().await?;
+    let loaded: Vec<_> = regions.iter().filter_map(|r| gw.screening_of(r)).collect();
+    for s in &loaded {
+        println!("基金监管规则库：{}（存储版本 {}）", s.describe(), s.stored.as_deref().unwrap_or("-"));
+        if s.pack.admdvs != admdvs {
+            println!("  注意：规则库统筹区 {} 与政策包统筹区 {admdvs} 不同", s.pack.admdvs);
+        }
+    }
+    if loaded.is_empty() {
+        println!(
+            "未安装基金监管规则库（--rules 或 yibao rules install）：3101/3102 将答复“未配置规则库”，结算时不做事中审核"
+        );
     }
     gw.claim_node().await?;
     gw.watch_epochs().await?;

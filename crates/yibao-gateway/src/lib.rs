@@ -116,6 +116,11 @@ impl Gateway {
         g.get(admdvs).or_else(|| g.get(&self.default_admdvs)).or_else(only).cloned()
     }
 
+    /// The rule pack loaded for exactly this region, if any.
+    pub fn screening_of(&self, admdvs: &str) -> Option<Arc<screening::Screening>> {
+        self.screening.read().unwrap_or_else(|p| p.into_inner()).get(admdvs).cloned()
+    }
+
     /// Takes a node number from the ledger for the ids this instance issues (see [`ids::IdGen`]); call once at start.
     pub async fn claim_node(&self) -> Result<u8, StoreError> {
         let n = (self.store.next_counter("gateway_node").await? % 100) as u8;
@@ -318,6 +323,7 @@ impl Gateway {
     /// copies they name. Runs until the gateway is dropped.
     pub async fn watch_epochs(self: &Arc<Self>) -> Result<(), StoreError> {
         catalogue::watch(self); // imported catalogue versions: reloaded by their own watcher
+        screening::library::watch(self); // stored rule pack versions: likewise
         let mut seen = self.store.epochs().await?;
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
@@ -329,7 +335,7 @@ impl Gateway {
                     if seen.iter().any(|(n, b)| n == name && b != v) {
                         match name.as_str() {
                             "person" => gw.state.forget_people(),
-                            catalogue::EPOCH => {} // see catalogue::watch
+                            catalogue::EPOCH | screening::library::EPOCH => {} // see their own watchers
                             _ => gw.state.forget_institutions(),
                         }
                     }

@@ -17,6 +17,7 @@ pub mod ops;
 mod postgres;
 pub mod read;
 pub mod rows;
+pub mod rule_packs;
 mod sqlite;
 pub mod staff;
 pub mod stats;

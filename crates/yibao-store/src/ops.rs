@@ -129,6 +129,8 @@ pub enum Op {
     Case(crate::cases::CaseOp),
     /// The 事前/事中 service's records (3103 feedback): see `fsi.rs`.
     Fsi(crate::fsi::FsiOp),
+    /// Fund-supervision rule pack versions per region (see `rule_packs.rs`).
+    RulePack(crate::rule_packs::RulePackOp),
 }
 
 /// The statements of a job, in order.
@@ -515,6 +517,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
         Op::Supervision(s) => crate::supervision::push(out, s),
         Op::Case(c) => crate::cases::push(out, c),
         Op::Fsi(f) => crate::fsi::push(out, f),
+        Op::RulePack(r) => crate::rule_packs::push(out, r),
     }
 }
 

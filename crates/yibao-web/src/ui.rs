@@ -37,6 +37,7 @@ const NAV: &[(&str, &str, Area)] = &[
     ("/bulletin", "工作简报", Area::Bulletin),
     ("/supervision/findings", "监管疑点", Area::FindingReview),
     ("/supervision/cases", "案件台账", Area::Supervision),
+    ("/supervision/rules", "规则库", Area::FindingReview),
     ("/admin/figures", "筹资与人口", Area::Figures),
     ("/admin/audit", "操作日志", Area::AuditLog),
     ("/admin/users", "用户管理", Area::Users),

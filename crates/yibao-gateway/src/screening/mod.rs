@@ -1,7 +1,7 @@
 //! The gateway's fund-supervision rule packs (one per region, with their knowledge files) and the per-region
 //! `on_settle` option: what 2206/2207/2303/2304 do with the 事中 findings of the visit being settled.
 //!
-//! A rule pack file is the `yibao-audit` format (see docs/audit.md) plus one optional table read by the gateway:
+//! The option is the pack's own `[on_settle]` table (yibao-audit's format, see docs/audit.md):
 //!
 //! ```toml
 //! [on_settle]            # off | flag | refuse
@@ -9,46 +9,17 @@
 //! "999002" = "refuse"    # one county under it
 //! ```
 //!
-//! The table's lines are blanked (not removed) before the pack is compiled, so the pack's own error messages keep
-//! their line numbers.
+//! Packs are versioned data in the store ([`library`]): a running gateway serves each region's newest version in
+//! force and switches within a second when one is installed.
 
 pub mod ledger;
+pub mod library;
 pub mod settle;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use yibao_audit::RulePack;
-
-/// What a settlement does with the 事中 findings of its visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnSettle {
-    /// No screening at settlement.
-    Off,
-    /// The settlement goes through; each finding is stored as held money (剔除待查) in the same commit.
-    Flag,
-    /// A settlement with 明确违规 (sev_deg "1") findings is refused; other findings are flagged as with `Flag`.
-    Refuse,
-}
-
-impl OnSettle {
-    pub fn parse(s: &str) -> Option<OnSettle> {
-        match s {
-            "off" => Some(OnSettle::Off),
-            "flag" => Some(OnSettle::Flag),
-            "refuse" => Some(OnSettle::Refuse),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            OnSettle::Off => "off",
-            OnSettle::Flag => "flag",
-            OnSettle::Refuse => "refuse",
-        }
-    }
-}
+pub use yibao_audit::rules::{OnSettle, OnSettleModes};
 
 /// The 严重程度 code of 明确违规 in the audit dictionary (data/audit_dict.toml); refuse mode refuses on it.
 pub const SEV_CERTAIN: &str = "1";
@@ -59,14 +30,22 @@ pub struct Screening {
     pub pack: RulePack,
     /// Where it was read from (for messages).
     pub source: String,
-    default: OnSettle,
-    by_region: BTreeMap<String, OnSettle>,
+    on_settle: OnSettleModes,
+    /// The stored version it was loaded from (`None` when set as given).
+    pub stored: Option<String>,
 }
 
 impl Screening {
-    /// A pack with one settlement option for all its regions.
+    /// A pack with its own `[on_settle]` table.
+    pub fn from_pack(pack: RulePack, source: &str) -> Screening {
+        let on_settle = pack.on_settle.clone();
+        Screening { pack, source: source.to_string(), on_settle, stored: None }
+    }
+
+    /// A pack with one settlement option for all its regions (whatever its table says).
     pub fn new(pack: RulePack, source: &str, on_settle: OnSettle) -> Screening {
-        Screening { pack, source: source.to_string(), default: on_settle, by_region: BTreeMap::new() }
+        let on_settle = OnSettleModes { default: on_settle, by_region: Default::default() };
+        Screening { pack, source: source.to_string(), on_settle, stored: None }
     }
 
     /// The demo pack of `yibao-audit` (its synthetic county's codes), screening only on 3101/3102.
@@ -76,10 +55,8 @@ impl Screening {
 
     /// Reads a pack file and the knowledge files beside it; every problem is reported with file and line.
     pub fn load(path: &Path) -> Result<Screening, String> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取规则库文件 {file}：{e}"))?;
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Screening::from_toml_with(&file, &text, &|name| std::fs::read(dir.join(name)))
+        let pack = RulePack::load(path).map_err(|e| e.to_string())?;
+        Ok(Screening::from_pack(pack, &path.display().to_string()))
     }
 
     /// Parses pack text; `read` gives a knowledge file's bytes by the name the pack uses.
@@ -88,15 +65,13 @@ impl Screening {
         text: &str,
         read: &dyn Fn(&str) -> std::io::Result<Vec<u8>>,
     ) -> Result<Screening, String> {
-        let (pack_text, table) = split_on_settle(text);
-        let (default, by_region) = parse_on_settle(file, &table)?;
-        let pack = RulePack::from_toml_with(file, &pack_text, read).map_err(|e| e.to_string())?;
-        Ok(Screening { pack, source: file.to_string(), default, by_region })
+        let pack = RulePack::from_toml_with(file, text, read).map_err(|e| e.to_string())?;
+        Ok(Screening::from_pack(pack, file))
     }
 
     /// The settlement option for the region where care is given (the institution's region).
     pub fn on_settle(&self, admdvs: &str) -> OnSettle {
-        self.by_region.get(admdvs).copied().unwrap_or(self.default)
+        self.on_settle.for_region(admdvs)
     }
 
     /// A one-line description for the start-up message.
@@ -107,72 +82,14 @@ impl Screening {
             self.pack.name,
             self.pack.admdvs,
             self.pack.version,
-            self.default.name()
+            self.on_settle.default.name()
         );
-        for (r, m) in &self.by_region {
+        for (r, m) in &self.on_settle.by_region {
             s.push_str(&format!("，{r} = {}", m.name()));
         }
         s.push('）');
         s
     }
-}
-
-/// Splits the `[on_settle]` table out of a pack's text: (the text with its lines blanked, the table's lines).
-fn split_on_settle(text: &str) -> (String, Vec<(usize, String)>) {
-    let mut out = String::with_capacity(text.len());
-    let mut table = Vec::new();
-    let mut inside = false;
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim_start();
-        if t.starts_with('[') {
-            inside = t.trim_end().split('#').next().map(str::trim) == Some("[on_settle]");
-        }
-        if inside {
-            table.push((n + 1, line.to_string()));
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    (out, table)
-}
-
-fn parse_on_settle(file: &str, lines: &[(usize, String)]) -> Result<(OnSettle, BTreeMap<String, OnSettle>), String> {
-    let mut default = OnSettle::Off;
-    let mut by_region = BTreeMap::new();
-    let text: String = lines.iter().map(|(_, l)| format!("{l}\n")).collect();
-    if text.trim().is_empty() {
-        return Ok((default, by_region));
-    }
-    let first = lines.first().map_or(0, |l| l.0);
-    let err = |line: usize, msg: String| format!("规则库 {file} 第 {line} 行：[on_settle] {msg}");
-    let parsed: toml::Table = toml::from_str(&text).map_err(|e| {
-        let at = e.span().map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count());
-        err(first + at, format!("无法解析：{}", e.message()))
-    })?;
-    let Some(toml::Value::Table(t)) = parsed.get("on_settle") else {
-        return Err(err(first, "应为一个表".to_string()));
-    };
-    for (k, v) in t {
-        let line = lines
-            .iter()
-            .find(|(_, l)| l.trim_start().trim_start_matches('"').starts_with(k.as_str()))
-            .map_or(first, |l| l.0);
-        let mode = v.as_str().and_then(OnSettle::parse).ok_or_else(|| {
-            err(
-                line,
-                format!("“{k}”的取值 {v} 无效：应为 \"off\"（不审核）、\"flag\"（记为待查）或 \"refuse\"（拒绝结算）"),
-            )
-        })?;
-        if k == "default" {
-            default = mode;
-        } else if k.len() == 6 && k.bytes().all(|b| b.is_ascii_digit()) {
-            by_region.insert(k.clone(), mode);
-        } else {
-            return Err(err(line, format!("键“{k}”无效：应为 default 或 6 位医保区划代码")));
-        }
-    }
-    Ok((default, by_region))
 }
 
 #[cfg(test)]
@@ -212,7 +129,7 @@ row = [{ code = "X1", gend = "2" }]
     #[test]
     fn a_bad_mode_or_key_is_named_with_its_line() {
         let e = Screening::from_toml_with("t.toml", &PACK.replace("\"refuse\"", "\"block\""), &none).unwrap_err();
-        assert!(e.contains("第 8 行") && e.contains("“999002”的取值") && e.contains("refuse"), "{e}");
+        assert!(e.contains("t.toml:8:12:") && e.contains("“999002”的取值") && e.contains("refuse"), "{e}");
         let e = Screening::from_toml_with("t.toml", &PACK.replace("\"999002\"", "\"abc\""), &none).unwrap_err();
         assert!(e.contains("键“abc”无效"), "{e}");
     }

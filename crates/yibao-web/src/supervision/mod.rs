@@ -1,12 +1,14 @@
 //! Fund supervision's pages (基金监管): findings with their held money and review, institutions' payable, the case
-//! ledger with its timeline, outcomes and attachments, and supervision statistics. Reviewers (审核) may review
-//! findings; the case ledger is the auditors' (监管). Every change runs once per form request id and is logged.
+//! ledger with its timeline, outcomes and attachments, supervision statistics, and the rule library (规则库).
+//! Reviewers (审核) may review findings and read the rule library; the case ledger and rule uploads are the
+//! auditors' (监管). Every change runs once per form request id and is logged.
 
 mod case_detail;
 mod cases;
 mod findings;
 mod multipart;
 mod payable;
+mod rules;
 mod stats;
 
 use axum::Router;
@@ -25,6 +27,7 @@ pub fn routes() -> Router<App> {
         .merge(cases::routes())
         .merge(case_detail::routes())
         .merge(stats::routes())
+        .merge(rules::routes())
 }
 
 pub(crate) fn today() -> String {
