@@ -158,8 +158,8 @@ async fn fill(store: &Store, n: u64, year: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Times one query `runs` times; prints the fastest and the slowest, and returns them.
-async fn time<T, F, Fut>(name: &str, runs: usize, mut f: F) -> anyhow::Result<(Duration, Duration)>
+/// The fastest and slowest of `runs` runs of one query.
+async fn time<T, F, Fut>(runs: usize, mut f: F) -> anyhow::Result<(Duration, Duration)>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = yibao_store::Result<T>>,
@@ -171,8 +171,50 @@ where
         all.push(t.elapsed());
     }
     all.sort();
-    println!("| {name} | {:.1} ms | {:.1} ms |", all[0].as_secs_f64() * 1e3, all[all.len() - 1].as_secs_f64() * 1e3);
     Ok((all[0], all[all.len() - 1]))
+}
+
+/// The periods measured: the whole year, year-to-date, mid-month to mid-month, a single day, a single month.
+fn periods(year: i32) -> Vec<(&'static str, StatsFilter)> {
+    let f = |from: String, to: String| StatsFilter { from, to, admdvs: String::new() };
+    vec![
+        ("全年", f(format!("{year}-01-01"), format!("{year}-12-31"))),
+        ("1月1日至8月20日", f(format!("{year}-01-01"), format!("{year}-08-20"))),
+        ("3月15日至8月20日", f(format!("{year}-03-15"), format!("{year}-08-20"))),
+        ("6月15日一天", f(format!("{year}-06-15"), format!("{year}-06-15"))),
+        ("5月整月", f(format!("{year}-05-01"), format!("{year}-05-31"))),
+    ]
+}
+
+const QUERIES: [&str; 10] = [
+    "按月、险种、住院/门诊的基金支出",
+    "实际补偿比（按医院等级）",
+    "受益人数与人次（6 个基金层级）",
+    "大病保险分段",
+    "大病保险补偿概况",
+    "机构排名（基金支出）",
+    "机构排名（次均费用）",
+    "前五位机构月度趋势",
+    "参保人数（本年与上年）",
+    "结算记录列表第一页（含总数）",
+];
+
+/// Every query of the statistics page for one period (fastest, slowest), in the order of [`QUERIES`].
+async fn page(store: &Store, f: &StatsFilter, year: i32, runs: usize) -> anyhow::Result<Vec<(Duration, Duration)>> {
+    let top: Vec<String> = store.stats_top_institutions(f, false, 5).await?.into_iter().map(|i| i.code).collect();
+    let sf = SetlFilter { stats: f.clone(), ..SetlFilter::default() };
+    Ok(vec![
+        time(runs, || store.stats_by_month(f)).await?,
+        time(runs, || store.stats_by_level(f)).await?,
+        time(runs, || store.stats_tiers(f)).await?,
+        time(runs, || store.stats_bands(f)).await?,
+        time(runs, || store.stats_hifmi_summary(f)).await?,
+        time(runs, || store.stats_top_institutions(f, false, 10)).await?,
+        time(runs, || store.stats_top_institutions(f, true, 10)).await?,
+        time(runs, || store.stats_institution_trend(f, &top)).await?,
+        time(runs, || store.stats_enrollment(i64::from(year), "")).await?,
+        time(runs, || store.settlement_page(&sf, 0, 50, 10_001)).await?,
+    ])
 }
 
 pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize) -> std::process::ExitCode {
@@ -194,33 +236,31 @@ pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize) -> std::pr
             .row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_setl", yibao_store::params![])
             .await?
             .map_or(0, |r| r.int("n"));
-        println!("{} 年，结算及撤销记录 {rows} 笔，后端 {:?}\n", year, store.backend);
-        println!("| 统计查询（全年） | 最快 | 最慢 |\n|---|---|---|");
-        let f = StatsFilter { from: format!("{year}-01-01"), to: format!("{year}-12-31"), admdvs: String::new() };
-        let half = StatsFilter { to: format!("{year}-05-30"), ..f.clone() };
-        let mut total = (Duration::ZERO, Duration::ZERO);
-        let mut add = |t: (Duration, Duration)| {
-            total.0 += t.0;
-            total.1 += t.1;
-        };
-        add(time("按月、险种、住院/门诊的基金支出", runs, || store.stats_by_month(&f)).await?);
-        add(time("实际补偿比（按医院等级）", runs, || store.stats_by_level(&f)).await?);
-        add(time("受益人数与人次（6 个基金层级）", runs, || store.stats_tiers(&f)).await?);
-        add(time("大病保险分段", runs, || store.stats_bands(&f)).await?);
-        add(time("大病保险补偿概况", runs, || store.stats_hifmi_summary(&f)).await?);
-        add(time("机构排名（基金支出）", runs, || store.stats_top_institutions(&f, false, 10)).await?);
-        add(time("机构排名（次均费用）", runs, || store.stats_top_institutions(&f, true, 10)).await?);
-        let top: Vec<String> = store.stats_top_institutions(&f, false, 5).await?.into_iter().map(|i| i.code).collect();
-        add(time("前五位机构月度趋势", runs, || store.stats_institution_trend(&f, &top)).await?);
-        add(time("参保人数（本年与上年）", runs, || store.stats_enrollment(i64::from(year), "")).await?);
         println!(
-            "| **统计页面合计** | **{:.1} ms** | **{:.1} ms** |",
-            total.0.as_secs_f64() * 1e3,
-            total.1.as_secs_f64() * 1e3
+            "{} 年，结算及撤销记录 {rows} 笔，后端 {:?}，每项 {runs} 次取最快（括号内最慢），毫秒\n",
+            year, store.backend
         );
-        time("受益人数与人次（1月1日至5月30日）", runs, || store.stats_tiers(&half)).await?;
-        let sf = SetlFilter { stats: f.clone(), ..SetlFilter::default() };
-        time("结算记录列表第一页（含总数）", runs, || store.settlement_page(&sf, 0, 50, 10_001)).await?;
+        let ps = periods(year);
+        let mut cols = Vec::new();
+        for (_, f) in &ps {
+            cols.push(page(&store, f, year, runs).await?);
+        }
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let names: Vec<String> = ps.iter().map(|(n, f)| format!("{n}（{}至{}）", f.from, f.to)).collect();
+        println!("| 统计查询 | {} |\n|---|{}", names.join(" | "), "---|".repeat(ps.len()));
+        for (i, q) in QUERIES.iter().enumerate() {
+            let cells: Vec<String> = cols.iter().map(|c| format!("{:.1} ({:.1})", ms(c[i].0), ms(c[i].1))).collect();
+            println!("| {q} | {} |", cells.join(" | "));
+        }
+        // The page: every query but the settlement list (a page of its own).
+        let totals: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                let (a, b) = c[..9].iter().fold((Duration::ZERO, Duration::ZERO), |s, t| (s.0 + t.0, s.1 + t.1));
+                format!("**{:.1}** ({:.1})", ms(a), ms(b))
+            })
+            .collect();
+        println!("| **统计页面合计（不含结算列表）** | {} |", totals.join(" | "));
         Ok(())
     });
     match r {

@@ -17,6 +17,7 @@ pub mod rows;
 mod sqlite;
 pub mod staff;
 pub mod stats;
+mod stats_people;
 pub mod stats_query;
 pub mod supervision;
 pub mod verify;
