@@ -158,6 +158,80 @@ async fn fill(store: &Store, n: u64, year: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `n` settlements dated now and reverses one past settlement (of the `year` that `fill` wrote) in a
+/// hundred, then times the refresh that applies them.
+async fn incremental(store: &Store, n: u64, year: i32, filled: u64) -> anyhow::Result<()> {
+    let people = store
+        .row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM person", yibao_store::params![])
+        .await?
+        .map_or(0, |r| r.int("n"));
+    let insts = store.institutions().await?.len();
+    let filled = if filled > 0 {
+        filled
+    } else {
+        store
+            .row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_setl WHERE kind = 'settle'", yibao_store::params![])
+            .await?
+            .map_or(0, |r| r.int("n")) as u64
+    };
+    let now = yibao_store::now_text();
+    let stamp = chrono::Local::now().timestamp() as u64;
+    let mut r = Rng(stamp);
+    let mut ops = Vec::new();
+    let mut reversed = 0;
+    for i in 0..n {
+        let mut s = synthetic(i, year, people as u32, insts as u32, &mut r);
+        s.setl_id = format!("ST{stamp}{i:08}");
+        s.mdtrt_id = format!("MT{stamp}{i:08}");
+        s.msgid = format!("T{stamp}{i:08}");
+        s.setl_time = now.clone();
+        s.year = i64::from(chrono::Datelike::year(&chrono::Local::now()));
+        ops.push(Op::InsertSettlement(Box::new(s)));
+        if i % 100 == 99 && filled > 0 {
+            // A past settlement not reversed by `fill` (a later run may find it reversed already: then skipped).
+            let j = (r.below(filled) / 100) * 100 + r.below(99);
+            let Some(orig) = store
+                .row(
+                    "SELECT psn_no FROM settlement WHERE setl_id = $1 AND reversed_by IS NULL",
+                    yibao_store::params![format!("SB{year}{j:012}")],
+                )
+                .await?
+            else {
+                continue;
+            };
+            let rev_id = format!("SU{stamp}{i:08}");
+            let mut rev = synthetic(j, year, people as u32, insts as u32, &mut Rng(j));
+            (rev.psn_no, rev.setl_id, rev.kind) = (orig.text("psn_no"), rev_id.clone(), "reverse".into());
+            (rev.reverses, rev.setl_time, rev.msgid) = (Some(format!("SB{year}{j:012}")), now.clone(), rev_id.clone());
+            rev.details.clear();
+            for v in [&mut rev.medfee_sumamt, &mut rev.hifp_pay, &mut rev.hifmi_pay, &mut rev.maf_pay] {
+                *v = -*v;
+            }
+            let m = Op::MarkReversed {
+                psn_no: orig.text("psn_no"),
+                setl_id: format!("SB{year}{j:012}"),
+                reversed_by: rev_id,
+            };
+            if store.commit(vec![Op::InsertSettlement(Box::new(rev)), m]).await.is_ok() {
+                reversed += 1;
+            }
+        }
+    }
+    store.commit(ops).await?;
+    let t = Instant::now();
+    let refresh = store.stats_refresh().await?;
+    println!(
+        "\n写入 {n} 笔当日结算、撤销 {reversed} 笔往日结算后，统计汇总表增量更新 {} 笔：{:.1} ms{}",
+        refresh.applied,
+        t.elapsed().as_secs_f64() * 1e3,
+        if refresh.rebuilt { "（全量重建）" } else { "" }
+    );
+    let t = Instant::now();
+    store.stats_refresh().await?;
+    println!("无新结算时的更新：{:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    Ok(())
+}
+
 /// The fastest and slowest of `runs` runs of one query.
 async fn time<T, F, Fut>(runs: usize, mut f: F) -> anyhow::Result<(Duration, Duration)>
 where
@@ -217,7 +291,7 @@ async fn page(store: &Store, f: &StatsFilter, year: i32, runs: usize) -> anyhow:
     ])
 }
 
-pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize) -> std::process::ExitCode {
+pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize, today: u64) -> std::process::ExitCode {
     let rt = runtime();
     let r: anyhow::Result<()> = rt.block_on(async {
         let store = Store::open(data).await?;
@@ -261,6 +335,9 @@ pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize) -> std::pr
             })
             .collect();
         println!("| **统计页面合计（不含结算列表）** | {} |", totals.join(" | "));
+        if today > 0 {
+            incremental(&store, today, year, fill_n).await?;
+        }
         Ok(())
     });
     match r {

@@ -80,14 +80,17 @@ pub(crate) fn person_unit(psn_no: &str, from: &str) -> Vec<StatStmt> {
 }
 
 impl Store {
-    /// Recounts the cells marked in `stat_psn_dirty` (commits of at most 2000 cells, each leaving exact cells).
+    /// Recounts the cells marked in `stat_psn_dirty` (commits of at most 2000 cells, each leaving exact cells; the
+    /// marks are cleared with the last, so an interrupted flush only recounts some cells again). Only the refresh
+    /// writes the marks, under its lock.
     pub(crate) async fn stats_people_flush(&self) -> Result<usize> {
         let keys = self
             .scan("SELECT tier, scope, day, prev FROM stat_psn_dirty ORDER BY tier, scope, day, prev", params![])
             .await?;
         let key = "tier = $1 AND scope = $2 AND day = $3 AND prev = $4";
-        for chunk in keys.chunks(CHUNK) {
-            let mut v = Vec::with_capacity(chunk.len() * 3);
+        let chunks = keys.len().div_ceil(CHUNK);
+        for (i, chunk) in keys.chunks(CHUNK).enumerate() {
+            let mut v = Vec::with_capacity(chunk.len() * 2 + 1);
             for r in chunk {
                 let p = params![r.text("tier"), r.text("scope"), r.text("day"), r.text("prev")];
                 v.push(stmt(format!("DELETE FROM stat_psn_cell WHERE {key}"), p.clone()));
@@ -96,9 +99,11 @@ impl Store {
                         "INSERT INTO stat_psn_cell (tier, scope, day, prev, n) SELECT tier, scope, day, prev,
                          CAST(COUNT(*) AS BIGINT) FROM stat_psn_seq WHERE {key} GROUP BY tier, scope, day, prev"
                     ),
-                    p.clone(),
+                    p,
                 ));
-                v.push(stmt(format!("DELETE FROM stat_psn_dirty WHERE {key}"), p));
+            }
+            if i + 1 == chunks {
+                v.push(stmt("DELETE FROM stat_psn_dirty", params![]));
             }
             self.commit(vec![Op::Web(WebOp::Stats(v))]).await?;
         }
