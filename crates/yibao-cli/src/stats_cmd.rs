@@ -1,6 +1,7 @@
 //! `yibao bench-stats`: the time of each statistics query over a county's year of settlements (SQLite or
-//! PostgreSQL); `--fill` first writes a synthetic year of settlements for the people of `yibao gen` (until `gen`
-//! writes its own), and `yibao stats-rebuild` rebuilds the statistics rollups.
+//! PostgreSQL) for five periods (whole year, year to date, mid-month to mid-month, one day, one month); `--fill`
+//! first writes a synthetic year of settlements for the people of `yibao gen` (until `gen` writes its own), `--today`
+//! times the incremental refresh after new settlements; `yibao stats-rebuild` rebuilds the statistics rollups.
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,8 @@
 //! Every statistic against an independent computation over the same ledger: the settlement rows summed directly in
 //! Rust (live = a settlement not reversed), after window settlements, after reversals, after rows written behind the
-//! rollups' back, and after a rebuild — so that a wrong aggregation, a missed reversal or a stale rollup fails.
+//! rollups' back, and after a rebuild — so that a wrong aggregation, a missed reversal or a stale rollup fails; and
+//! the distinct people per fund tier for periods of every shape (single days, mid-month starts and ends, whole months,
+//! across a new year, per region) after reversals in the middle of people's histories applied incrementally.
 
 mod common;
 
