@@ -166,6 +166,10 @@ enum Cmd {
         year: Option<i32>,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Then write this many settlements dated now (and reverse one past settlement in a hundred) and time the
+        /// incremental refresh of the rollups.
+        #[arg(long, default_value_t = 0)]
+        today: u64,
     },
     /// Staff accounts of the web interface.
     Staff {
@@ -243,7 +247,7 @@ fn main() -> ExitCode {
             let target = import_cmd::Target { admdvs, version: catalogue_version, from };
             import_cmd::run(&data, &kind, &file, skip_bad, target)
         }
-        Cmd::BenchStats { data, fill, year, runs } => stats_cmd::bench(&data, fill, year, runs.max(1)),
+        Cmd::BenchStats { data, fill, year, runs, today } => stats_cmd::bench(&data, fill, year, runs.max(1), today),
         Cmd::StatsRebuild { data } => stats_cmd::rebuild(&data),
         Cmd::Staff { cmd: StaffCmd::Add { data, username, name, role, institution } } => {
             staff_cmd::add(&data, &username, &name, &role, institution.as_deref())

@@ -21,6 +21,7 @@ pub mod rule_packs;
 mod sqlite;
 pub mod staff;
 pub mod stats;
+mod stats_people;
 pub mod stats_query;
 pub mod supervision;
 pub mod supervision_read;

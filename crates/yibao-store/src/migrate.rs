@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "supervision", include_str!("../migrations/0008_supervision.sql")),
     (9, "fsi", include_str!("../migrations/0009_fsi.sql")),
     (11, "cases", include_str!("../migrations/0011_cases.sql")),
+    (12, "stats_people", include_str!("../migrations/0012_stats_people.sql")),
     (13, "rule_packs", include_str!("../migrations/0013_rule_packs.sql")),
 ];
 
