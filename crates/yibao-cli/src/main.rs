@@ -63,6 +63,10 @@ enum Cmd {
         /// (default with --demo: yibao-audit's demo pack).
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Bring the statistics rollups up to date in the background every this many seconds (0: only when a
+        /// statistics page is read).
+        #[arg(long, default_value_t = 60)]
+        stats_every: u64,
     },
     /// Measure 3101/3102 latency over HTTP for a 50-line stay on a gateway started on a scratch store.
     BenchFsi {
@@ -294,7 +298,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Serve { data, listen, demo, policy, no_warm, rules } => {
+        Cmd::Serve { data, listen, demo, policy, no_warm, rules, stats_every } => {
             init_logging();
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
             let args = serve_cmd::ServeArgs {
@@ -304,6 +308,7 @@ fn main() -> ExitCode {
                 policy: policy.as_deref(),
                 warm: !no_warm,
                 rules: rules.as_deref(),
+                stats_every,
             };
             match rt.block_on(serve_cmd::run(args)) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -21,6 +21,8 @@ pub struct ServeArgs<'a> {
     /// identical); the gateway serves each region's newest version in force (the demo pack with `demo` when the
     /// region has none).
     pub rules: Option<&'a Path>,
+    /// Seconds between background refreshes of the statistics rollups (0: none).
+    pub stats_every: u64,
 }
 
 /// Stores a pack as a policy version unless that version is already stored (with the same text).
@@ -116,6 +118,9 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
         });
     }
     let web = yibao_web::Web::new(gw.clone());
+    if a.stats_every > 0 {
+        yibao_web::stats::refresh_every(web.store.clone(), std::time::Duration::from_secs(a.stats_every));
+    }
     let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("监听 {}", a.listen))?;
     let addr = listener.local_addr()?;
     println!(
