@@ -13,6 +13,8 @@ mod migrate;
 pub mod ops;
 mod postgres;
 pub mod read;
+pub mod review_load;
+pub mod review_run;
 pub mod rows;
 mod sqlite;
 pub mod staff;

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "staff", include_str!("../migrations/0006_staff.sql")),
     (7, "stats", include_str!("../migrations/0007_stats.sql")),
     (8, "supervision", include_str!("../migrations/0008_supervision.sql")),
+    (10, "review_facts", include_str!("../migrations/0010_review_facts.sql")),
 ];
 
 pub(crate) const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
