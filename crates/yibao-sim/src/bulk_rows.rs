@@ -32,6 +32,8 @@ fn db(e: impl std::fmt::Display) -> StoreError {
 struct Table {
     name: &'static str,
     cols: &'static str,
+    /// SQLite: the insert statement.
+    insert: String,
     /// PostgreSQL: COPY text being gathered.
     buf: String,
 }
@@ -63,7 +65,9 @@ impl<'s> Bulk<'s> {
         let k = match self.index.get(table) {
             Some(k) => *k,
             None => {
-                self.tables.push(Table { name: table, cols, buf: String::new() });
+                let marks: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
+                let insert = format!("INSERT INTO {table} ({cols}) VALUES ({})", marks.join(","));
+                self.tables.push(Table { name: table, cols, insert, buf: String::new() });
                 self.index.insert(table, self.tables.len() - 1);
                 self.tables.len() - 1
             }
@@ -73,10 +77,7 @@ impl<'s> Bulk<'s> {
                 c.execute_batch("BEGIN").map_err(db)?;
                 self.in_tx = true;
             }
-            let t = &self.tables[k];
-            let marks: Vec<String> = (1..=vals.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("INSERT INTO {} ({}) VALUES ({})", t.name, t.cols, marks.join(","));
-            let mut st = c.prepare_cached(&sql).map_err(db)?;
+            let mut st = c.prepare_cached(&self.tables[k].insert).map_err(db)?;
             st.execute(rusqlite::params_from_iter(vals.iter())).map_err(db)?;
             return Ok(());
         }
