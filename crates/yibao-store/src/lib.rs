@@ -14,6 +14,7 @@ pub mod ops;
 mod postgres;
 pub mod read;
 pub mod review_load;
+mod review_read;
 pub mod review_run;
 pub mod rows;
 mod sqlite;

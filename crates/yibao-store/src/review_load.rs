@@ -1,14 +1,14 @@
 //! Loads a period of the ledger's settlements (with their visits, fee lines and the persons' facts) into the
-//! columnar shards of 事后 review (`yibao_audit::review`), fast: rows are read straight off the engine (borrowed,
-//! never materialised as generic rows), fee lines on two connections at once, then built person by person in
-//! psn_no order into shards of a bounded number of persons.
+//! columnar shards of 事后 review (`yibao_audit::review`): every table read in one sequential scan by the readers
+//! of [`crate::review_read`], in parallel, joined in memory, then built person by person in psn_no order into
+//! shards of a bounded number of persons.
 //!
 //! ```text
-//! institution + institution_kind ─┐
-//! catalogue_item (name, category) ┤
-//! person, person_death, registered_disease ─┐
-//! settlement ⋈ visit (period, not reversed) ┴─ by person ─┐
-//! fee_line (two key ranges in parallel) ── runs by setl_id ┴─ ShardBuilder ─▶ Registry + Shards
+//! institution + institution_kind, catalogue_item (name, category)          (small)
+//! person + person_death + registered_disease ─┐
+//! settlement (period, not reversed) ──────────┼─ join by psn_no, mdtrt_id ─┐
+//! visit (begin, main diagnosis, disease) ─────┘                             │
+//! fee_line (two cuts in parallel) ── runs of one setl_id ───────────────────┴─ ShardBuilder ─▶ Registry + Shards
 //! ```
 
 use std::time::{Duration, Instant};
@@ -18,8 +18,8 @@ use rustc_hash::FxHashMap;
 use yibao_audit::review::{Institution, LineIn, PersonIn, Registry, SettlementIn, Shard, ShardBuilder};
 use yibao_core::{Fen, Price, Qty};
 
-use crate::db::Param;
-use crate::{Engine, Result, Store, StoreError, params};
+use crate::review_read::{self as rd, LinePart, spawn};
+use crate::{Result, Store, StoreError, params};
 
 /// What to load.
 #[derive(Debug, Clone)]
@@ -45,134 +45,13 @@ pub struct Loaded {
     pub build: Duration,
 }
 
-/// A row as the readers see it: cells by position, borrowed from the engine's buffers.
-pub(crate) trait Cells {
-    fn opt(&self, i: usize) -> Option<&str>;
-    fn text(&self, i: usize) -> &str {
-        self.opt(i).unwrap_or("")
-    }
-    fn int(&self, i: usize) -> i64;
-}
+/// A registered disease: code, first and last day.
+type Registered<'a> = (&'a str, NaiveDate, Option<NaiveDate>);
 
-impl Cells for rusqlite::Row<'_> {
-    fn opt(&self, i: usize) -> Option<&str> {
-        self.get_ref(i).ok().and_then(|v| v.as_str().ok())
-    }
-    fn int(&self, i: usize) -> i64 {
-        self.get_ref(i).ok().and_then(|v| v.as_i64().ok()).unwrap_or(0)
-    }
-}
-
-impl Cells for sqlx::postgres::PgRow {
-    fn opt(&self, i: usize) -> Option<&str> {
-        use sqlx::Row as _;
-        self.try_get::<Option<&str>, _>(i).ok().flatten()
-    }
-    fn int(&self, i: usize) -> i64 {
-        use sqlx::Row as _;
-        self.try_get::<Option<i64>, _>(i).ok().flatten().unwrap_or(0)
-    }
-}
-
-/// Runs `sql` and calls `f` on every row, on the calling thread (SQLite: its own connection).
-pub(crate) async fn each<F>(store: &Store, sql: &str, params: Vec<Param>, mut f: F) -> Result<()>
-where
-    F: FnMut(&dyn Cells),
-{
-    match &*store.engine {
-        Engine::Sqlite(s) => {
-            let c = s.connection()?;
-            let mut st = c.prepare(sql)?;
-            let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
-            while let Some(r) = rows.next()? {
-                f(r);
-            }
-            Ok(())
-        }
-        Engine::Postgres(p) => {
-            use futures_util::TryStreamExt;
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for p in &params {
-                q = match p {
-                    Param::Int(i) => q.bind(*i),
-                    Param::Text(t) => q.bind(t.as_str()),
-                    Param::NullInt => q.bind(None::<i64>),
-                    Param::NullText => q.bind(None::<String>),
-                };
-            }
-            let mut rows = q.fetch(&p.pool);
-            while let Some(r) = rows.try_next().await? {
-                f(&r);
-            }
-            Ok(())
-        }
-    }
-}
-
-/// `YYYY-MM-DD…` → date, without allocating.
-pub(crate) fn ymd(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |a, c| c.is_ascii_digit().then(|| a * 10 + u32::from(c - b'0')))
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
-}
-
-/// Minutes after midnight of `YYYY-MM-DD HH:MM…` (0 when absent).
-fn minute(s: &str) -> u16 {
-    let b = s.as_bytes();
-    if b.len() < 16 {
-        return 0;
-    }
-    let d = |i: usize| u16::from(b[i].wrapping_sub(b'0')).min(9);
-    (d(11) * 10 + d(12)) * 60 + d(14) * 10 + d(15)
-}
-
-/// Strings back to back.
-#[derive(Default)]
-struct Strs {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Strs {
-    fn push(&mut self, s: &str) -> u32 {
-        self.text.push_str(s);
-        self.ends.push(self.text.len() as u32);
-        (self.ends.len() - 1) as u32
-    }
-    fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-}
-
-/// Small code lists interned locally.
-#[derive(Default)]
-struct Codes {
-    ids: FxHashMap<String, u32>,
-    names: Vec<String>,
-}
-
-impl Codes {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(i) = self.ids.get(s) {
-            return *i;
-        }
-        let i = self.names.len() as u32;
-        self.ids.insert(s.to_string(), i);
-        self.names.push(s.to_string());
-        i
-    }
-}
-
+/// A settlement of the period, joined to its person and visit.
 struct Setl {
+    /// Row in the settlement reader's columns.
+    row: u32,
     person: u32,
     inst: u32,
     med: u32,
@@ -180,6 +59,7 @@ struct Setl {
     begin: NaiveDate,
     end: NaiveDate,
     minute: u16,
+    /// Main diagnosis in the visit reader's codes (`u32::MAX`: no visit found).
     dx: u32,
     opsp: Option<u32>,
     emergency: bool,
@@ -187,119 +67,11 @@ struct Setl {
     fund: i64,
 }
 
-/// One fee line, compact.
-#[derive(Clone, Copy)]
-struct LineRec {
-    code: u32,
-    modifier: u32,
-    ownpay: bool,
-    date: NaiveDate,
-    qty: i64,
-    price: i64,
-    amount: i64,
-}
-
-/// One reader's fee lines: the lines, their codes, and runs of consecutive lines of one settlement.
-#[derive(Default)]
-struct LinePart {
-    lines: Vec<LineRec>,
-    codes: Codes,
-    modifiers: Codes,
-    /// (setl_id, first line, end).
-    runs: Vec<(String, u32, u32)>,
-}
-
-impl LinePart {
-    fn add(&mut self, r: &dyn Cells) {
-        let setl = r.text(0);
-        let n = self.lines.len() as u32;
-        match self.runs.last_mut() {
-            Some(run) if run.0 == setl => run.2 = n + 1,
-            _ => self.runs.push((setl.to_string(), n, n + 1)),
-        }
-        let code = self.codes.id(r.text(1));
-        let date = ymd(r.text(2)).unwrap_or_default();
-        let amount = r.int(5);
-        let ownpay = amount != 0 && r.int(6) == amount;
-        let detail = r.text(7);
-        let modifier = if detail.len() > 2 {
-            serde_json::from_str::<serde_json::Value>(detail)
-                .ok()
-                .and_then(|v| v.get("modifier").and_then(|m| m.as_str()).map(|m| self.modifiers.id(m) + 1))
-                .unwrap_or(0)
-        } else {
-            0
-        };
-        self.lines.push(LineRec { code, modifier, ownpay, date, qty: r.int(4), price: r.int(3), amount });
+/// Phase timings on stderr when `YIBAO_LOAD_TRACE` is set.
+fn trace(t: &Instant, what: &str) {
+    if std::env::var_os("YIBAO_LOAD_TRACE").is_some() {
+        eprintln!("  载入 {what}：{:.2} 秒", t.elapsed().as_secs_f64());
     }
-}
-
-const LINE_SQL: &str =
-    "SELECT setl_id, med_list_codg, fee_ocur_time, pric, cnt, det_item_fee_sumamt, fulamt_ownpay_amt,
-    detail FROM fee_line WHERE setl_id IS NOT NULL AND state = 'settled'";
-
-/// Reads the fee lines of key range `[lo, hi)` (by mdtrt_id; empty bound = open).
-async fn line_part(store: Store, lo: String, hi: String) -> Result<LinePart> {
-    let mut sql = LINE_SQL.to_string();
-    let mut p = Vec::new();
-    if !lo.is_empty() {
-        p.push(Param::Text(lo));
-        sql.push_str(&format!(" AND mdtrt_id >= ${}", p.len()));
-    }
-    if !hi.is_empty() {
-        p.push(Param::Text(hi));
-        sql.push_str(&format!(" AND mdtrt_id < ${}", p.len()));
-    }
-    let mut part = LinePart::default();
-    each(&store, &sql, p, |r| part.add(r)).await?;
-    Ok(part)
-}
-
-/// Fee lines in `ranges.len()` parts read at once: SQLite on threads with their own connections, PostgreSQL on
-/// pooled connections.
-async fn line_parts(store: &Store, bounds: Vec<(String, String)>) -> Result<Vec<LinePart>> {
-    let mut out = Vec::new();
-    match &*store.engine {
-        Engine::Sqlite(_) => {
-            let handles: Vec<_> = bounds
-                .into_iter()
-                .map(|(lo, hi)| {
-                    let s = store.clone();
-                    std::thread::spawn(move || futures_executor(line_part(s, lo, hi)))
-                })
-                .collect();
-            for h in handles {
-                out.push(h.join().map_err(|_| StoreError::Invalid("读取费用明细的线程异常退出".into()))??);
-            }
-        }
-        Engine::Postgres(_) => {
-            let tasks: Vec<_> =
-                bounds.into_iter().map(|(lo, hi)| tokio::spawn(line_part(store.clone(), lo, hi))).collect();
-            for t in tasks {
-                out.push(t.await.map_err(|e| StoreError::Invalid(e.to_string()))??);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Runs a future that never waits (SQLite reads) to completion on this thread.
-fn futures_executor<T>(f: impl std::future::Future<Output = T>) -> T {
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("current-thread runtime");
-    rt.block_on(f)
-}
-
-fn main_dx(diagnoses: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct D {
-        #[serde(default)]
-        diag_code: String,
-        #[serde(default)]
-        maindiag_flag: Option<String>,
-    }
-    let list: Vec<D> = serde_json::from_str(diagnoses).unwrap_or_default();
-    let main = list.iter().find(|d| d.maindiag_flag.as_deref() == Some("1")).or(list.first());
-    main.map(|d| d.diag_code.clone()).unwrap_or_default()
 }
 
 /// Loads the period.
@@ -335,100 +107,82 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
         items.insert(r.text("code"), (r.text("name"), r.opt_text("category").unwrap_or_default()));
     }
 
-    // Persons of the region with their facts.
-    let mut persons: Vec<(String, String, Option<NaiveDate>)> = Vec::new();
-    let (sql, p) = match &spec.admdvs {
-        Some(a) => ("SELECT psn_no, gend, brdy FROM person WHERE admdvs = $1", params![a]),
-        None => ("SELECT psn_no, gend, brdy FROM person", params![]),
-    };
-    each(store, sql, p, |r| persons.push((r.text(0).to_string(), r.text(1).to_string(), ymd(r.text(2))))).await?;
-    persons.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let index: FxHashMap<&str, u32> = persons.iter().enumerate().map(|(i, p)| (p.0.as_str(), i as u32)).collect();
-    let mut deaths: FxHashMap<u32, NaiveDate> = FxHashMap::default();
-    each(store, "SELECT psn_no, death_date FROM person_death", params![], |r| {
-        if let (Some(&i), Some(d)) = (index.get(r.text(0)), ymd(r.text(1))) {
-            deaths.insert(i, d);
-        }
-    })
-    .await?;
-    let mut diseases: FxHashMap<u32, Vec<(String, NaiveDate, Option<NaiveDate>)>> = FxHashMap::default();
-    each(store, "SELECT psn_no, code, begndate, enddate FROM registered_disease", params![], |r| {
-        if let (Some(&i), Some(b)) = (index.get(r.text(0)), ymd(r.text(2))) {
-            diseases.entry(i).or_default().push((r.text(1).to_string(), b, r.opt(3).and_then(ymd)));
-        }
-    })
-    .await?;
-
-    // Settlements of the period, with their visits.
     let from = spec.from.format("%Y-%m-%d").to_string();
-    let to = (spec.to + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
-    let mut setls: Vec<Setl> = Vec::new();
-    let (mut setl_ids, mut mdtrt_ids) = (Strs::default(), Strs::default());
-    let (mut med, mut ins, mut dxs) = (Codes::default(), Codes::default(), Codes::default());
-    let mut unknown_inst: Option<(String, String)> = None;
-    each(
-        store,
-        "SELECT s.psn_no, s.setl_id, s.mdtrt_id, s.fixmedins_code, s.med_type, s.insutype, s.setl_time,
-                s.medfee_sumamt, s.fund_pay_sumamt, v.begntime, v.diagnoses, v.opsp_dise_code, v.detail
-           FROM settlement s JOIN visit v ON v.mdtrt_id = s.mdtrt_id AND v.psn_no = s.psn_no
-          WHERE s.kind = 'settle' AND s.reversed_by IS NULL AND s.setl_time >= $1 AND s.setl_time < $2",
-        params![&from, &to],
-        |r| {
-            let Some(&person) = index.get(r.text(0)) else { return };
-            let Some(inst) = registry.institution_id(r.text(3)) else {
-                unknown_inst.get_or_insert_with(|| (r.text(1).to_string(), r.text(3).to_string()));
-                return;
-            };
-            let end = ymd(r.text(6)).unwrap_or_default();
-            let detail = r.text(12);
-            setl_ids.push(r.text(1));
-            mdtrt_ids.push(r.text(2));
-            setls.push(Setl {
-                person,
-                inst,
-                med: med.id(r.text(4)),
-                ins: ins.id(r.text(5)),
-                begin: ymd(r.text(9)).unwrap_or(end).min(end),
-                end,
-                minute: minute(r.text(6)),
-                dx: dxs.id(&main_dx(r.text(10))),
-                opsp: r.opt(11).filter(|d| !d.is_empty()).map(|d| dxs.id(d)),
-                emergency: detail.contains("\"er_flag\":\"1\""),
-                total: r.int(7),
-                fund: r.int(8),
-            });
-        },
-    )
-    .await?;
-    if let Some((s, i)) = unknown_inst {
-        return Err(StoreError::Invalid(format!("结算 {s} 的定点医药机构 {i} 不在机构表中")));
+    let to = spec.to.format("%Y-%m-%d").to_string();
+    let persons = spawn(store, {
+        let a = spec.admdvs.clone();
+        move |s| rd::persons(s, a)
+    });
+    let setls = spawn(store, {
+        let (f, t) = (from.clone(), to.clone());
+        move |s| rd::settlements(s, f, t)
+    });
+    let visits = spawn(store, {
+        let f = from.clone();
+        move |s| rd::visits(s, f)
+    });
+    let (persons, st, vs) = (persons.join().await?, setls.join().await?, visits.join().await?);
+    trace(&t, "persons, settlements, visits");
+    // Fee lines in two cuts at once, while the settlements are joined to their persons and visits.
+    let mut keys: Vec<&str> = (0..st.mdtrt_id.len()).map(|i| st.mdtrt_id.get(i)).collect();
+    let parts = if keys.len() < 1000 { 1 } else { 2 };
+    if parts > 1 && store.backend != crate::Backend::Sqlite {
+        keys.sort_unstable();
     }
+    let cuts = rd::line_cuts(store, parts, &keys).await?;
+    drop(keys);
+    let jobs: Vec<_> = cuts.into_iter().map(|(lo, hi)| spawn(store, move |s| rd::lines(s, lo, hi))).collect();
 
-    // Fee lines: two key ranges split at the settlements' median visit.
-    let bounds = {
-        let mut keys: Vec<&str> = (0..mdtrt_ids.len()).map(|i| mdtrt_ids.get(i)).collect();
-        let parts = 2usize;
-        if keys.len() < 1000 {
-            vec![(String::new(), String::new())]
-        } else {
-            keys.sort_unstable();
-            let cuts: Vec<String> = (1..parts).map(|k| keys[keys.len() * k / parts].to_string()).collect();
-            let mut b = Vec::new();
-            let mut lo = String::new();
-            for c in cuts {
-                b.push((lo, c.clone()));
-                lo = c;
-            }
-            b.push((lo, String::new()));
-            b
+    let persons_list = &persons.list;
+    let index: FxHashMap<&str, u32> = persons_list.iter().enumerate().map(|(i, p)| (p.0.as_str(), i as u32)).collect();
+    let deaths: FxHashMap<u32, NaiveDate> =
+        persons.deaths.iter().filter_map(|(p, d)| Some((*index.get(p.as_str())?, *d))).collect();
+    let mut diseases: FxHashMap<u32, Vec<Registered>> = FxHashMap::default();
+    for (p, code, b, e) in &persons.diseases {
+        if let Some(&i) = index.get(p.as_str()) {
+            diseases.entry(i).or_default().push((code, *b, *e));
         }
-    };
-    let parts = line_parts(store, bounds).await?;
+    }
+    let visit_of: FxHashMap<&str, u32> = (0..vs.mdtrt_id.len()).map(|i| (vs.mdtrt_id.get(i), i as u32)).collect();
+    let inst_ids: Vec<Option<u32>> = st.inst.names.iter().map(|c| registry.institution_id(c)).collect();
+    let mut setls: Vec<Setl> = Vec::with_capacity(st.setl_id.len());
+    for i in 0..st.setl_id.len() {
+        let Some(&person) = index.get(st.psn.get(i)) else { continue };
+        let (inst, med, ins) = st.codes[i];
+        let Some(inst) = inst_ids[inst as usize] else {
+            let code = &st.inst.names[inst as usize];
+            return Err(StoreError::Invalid(format!("结算 {} 的定点医药机构 {code} 不在机构表中", st.setl_id.get(i))));
+        };
+        let end = st.end[i];
+        let v = visit_of.get(st.mdtrt_id.get(i)).map(|&v| v as usize);
+        let (dx, opsp, emergency) = v.map_or((u32::MAX, u32::MAX, false), |v| vs.cols[v]);
+        setls.push(Setl {
+            row: i as u32,
+            person,
+            inst,
+            med,
+            ins,
+            begin: v.and_then(|v| vs.begin[v]).unwrap_or(end).min(end),
+            end,
+            minute: st.minute[i],
+            dx,
+            opsp: (opsp != u32::MAX).then_some(opsp),
+            emergency,
+            total: st.money[i].0,
+            fund: st.money[i].1,
+        });
+    }
+    drop(visit_of);
+    let mut parts: Vec<LinePart> = Vec::new();
+    for j in jobs {
+        parts.push(j.join().await?);
+    }
+    trace(&t, "lines");
     let read = t.elapsed();
-
     // Lines to their settlements.
     let t = Instant::now();
-    let by_id: FxHashMap<&str, u32> = (0..setl_ids.len()).map(|i| (setl_ids.get(i), i as u32)).collect();
+    let by_id: FxHashMap<&str, u32> =
+        setls.iter().enumerate().map(|(i, x)| (st.setl_id.get(x.row as usize), i as u32)).collect();
     let mut runs: Vec<(u32, u8, u32, u32)> = Vec::new();
     for (k, part) in parts.iter().enumerate() {
         for (id, a, b) in &part.runs {
@@ -462,7 +216,7 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
     let bad = |e: yibao_audit::review::dataset::DatasetError| StoreError::Invalid(e.to_string());
     while i < order.len() {
         let p = setls[order[i] as usize].person;
-        let (psn, gend, brdy) = &persons[p as usize];
+        let (psn, gend, brdy) = &persons_list[p as usize];
         if in_shard == spec.shard_persons.max(1) {
             shards.push(b.finish());
             b = ShardBuilder::new(&mut registry);
@@ -479,16 +233,16 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
             let s = order[i] as usize;
             let x = &setls[s];
             b.settlement(SettlementIn {
-                setl_id: setl_ids.get(s),
-                mdtrt_id: mdtrt_ids.get(s),
+                setl_id: st.setl_id.get(x.row as usize),
+                mdtrt_id: st.mdtrt_id.get(x.row as usize),
                 fixmedins_code: &inst_codes[x.inst as usize],
-                med_type: &med.names[x.med as usize],
-                insutype: &ins.names[x.ins as usize],
+                med_type: &st.med.names[x.med as usize],
+                insutype: &st.ins.names[x.ins as usize],
                 begin: x.begin,
                 end: x.end,
                 minute: x.minute,
-                main_dx: &dxs.names[x.dx as usize],
-                opsp_dise: x.opsp.map(|d| dxs.names[d as usize].as_str()),
+                main_dx: vs.dx.names.get(x.dx as usize).map_or("", String::as_str),
+                opsp_dise: x.opsp.map(|d| vs.dx.names[d as usize].as_str()),
                 emergency: x.emergency,
                 total: Fen(x.total),
                 fund: Fen(x.fund),
