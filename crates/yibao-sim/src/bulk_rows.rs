@@ -136,11 +136,17 @@ impl<'s> Bulk<'s> {
         Ok(())
     }
 
-    /// Ends the bulk write: commits, and on SQLite folds the write-ahead log back into the database.
+    /// Ends the bulk write: commits; on SQLite folds the write-ahead log back into the database, on PostgreSQL
+    /// updates the planner's statistics of the tables written.
     pub async fn finish(mut self) -> Result<()> {
         self.flush().await?;
         if let Some(c) = &self.sqlite {
             c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(db)?;
+        }
+        if let Some(pool) = self.store.pg_pool() {
+            for t in &self.tables {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {}", t.name))).execute(pool).await.map_err(db)?;
+            }
         }
         Ok(())
     }

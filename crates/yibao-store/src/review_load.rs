@@ -123,14 +123,9 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
     });
     let (persons, st, vs) = (persons.join().await?, setls.join().await?, visits.join().await?);
     trace(&t, "persons, settlements, visits");
-    // Fee lines in two cuts at once, while the settlements are joined to their persons and visits.
-    let mut keys: Vec<&str> = (0..st.mdtrt_id.len()).map(|i| st.mdtrt_id.get(i)).collect();
-    let parts = if keys.len() < 1000 { 1 } else { 2 };
-    if parts > 1 && store.backend != crate::Backend::Sqlite {
-        keys.sort_unstable();
-    }
-    let cuts = rd::line_cuts(store, parts, &keys).await?;
-    drop(keys);
+    // Fee lines in cuts read at once (one per core), while the settlements are joined to their persons and visits.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let cuts = rd::line_cuts(store, if st.setl_id.len() < 1000 { 1 } else { cores }).await?;
     let jobs: Vec<_> = cuts.into_iter().map(|(lo, hi)| spawn(store, move |s| rd::lines(s, lo, hi))).collect();
 
     let persons_list = &persons.list;
