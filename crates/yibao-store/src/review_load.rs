@@ -74,8 +74,22 @@ fn trace(t: &Instant, what: &str) {
     }
 }
 
-/// Loads the period.
+/// Loads the period into shards kept in memory.
 pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
+    let mut shards = Vec::new();
+    let mut loaded = load_review_each(store, spec, |_, s| shards.push(s)).await?;
+    loaded.shards = shards;
+    Ok(loaded)
+}
+
+/// Loads the period, handing each shard to `on_shard` as soon as it is built (then it can be reviewed and
+/// dropped, and the next shard reuses its memory); `Loaded::shards` stays empty, and `build` excludes the time
+/// spent in `on_shard`.
+pub async fn load_review_each(
+    store: &Store,
+    spec: &LoadSpec,
+    mut on_shard: impl FnMut(&Registry, Shard),
+) -> Result<Loaded> {
     let t = Instant::now();
     let mut registry = Registry::default();
     let insts = store
@@ -126,7 +140,8 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
     // Fee lines in cuts read at once (one per core), while the settlements are joined to their persons and visits.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let cuts = rd::line_cuts(store, if st.setl_id.len() < 1000 { 1 } else { cores }).await?;
-    let jobs: Vec<_> = cuts.into_iter().map(|(lo, hi)| spawn(store, move |s| rd::lines(s, lo, hi))).collect();
+    let expect = (rd::line_estimate(store).await? / cuts.len()).min(1 << 26) + 1024;
+    let jobs: Vec<_> = cuts.into_iter().map(|(lo, hi)| spawn(store, move |s| rd::lines(s, lo, hi, expect))).collect();
 
     let persons_list = &persons.list;
     let index: FxHashMap<&str, u32> = persons_list.iter().enumerate().map(|(i, p)| (p.0.as_str(), i as u32)).collect();
@@ -203,7 +218,7 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
     }
 
     let inst_codes: Vec<String> = registry.institutions.iter().map(|i| i.code.clone()).collect();
-    let mut shards = Vec::new();
+    let mut handed = Duration::ZERO;
     let (mut n_persons, mut n_lines) = (0usize, 0usize);
     let mut b = ShardBuilder::new(&mut registry);
     let mut in_shard = 0usize;
@@ -213,7 +228,10 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
         let p = setls[order[i] as usize].person;
         let (psn, gend, brdy) = &persons_list[p as usize];
         if in_shard == spec.shard_persons.max(1) {
-            shards.push(b.finish());
+            let shard = b.finish();
+            let h = Instant::now();
+            on_shard(&registry, shard);
+            handed += h.elapsed();
             b = ShardBuilder::new(&mut registry);
             in_shard = 0;
         }
@@ -266,14 +284,17 @@ pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
             i += 1;
         }
     }
-    shards.push(b.finish());
+    let shard = b.finish();
+    let h = Instant::now();
+    on_shard(&registry, shard);
+    handed += h.elapsed();
     Ok(Loaded {
         registry,
-        shards,
+        shards: Vec::new(),
         persons: n_persons,
         settlements: setls.len(),
         lines: n_lines,
         read,
-        build: t.elapsed(),
+        build: t.elapsed().saturating_sub(handed),
     })
 }

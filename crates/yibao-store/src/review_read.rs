@@ -363,8 +363,18 @@ pub(crate) async fn line_cuts(store: &Store, parts: usize) -> Result<Vec<(i64, i
         .collect())
 }
 
-/// Reads the fee lines of one cut.
-pub(crate) async fn lines(store: Store, lo: i64, hi: i64) -> Result<LinePart> {
+/// About how many fee lines the table holds (SQLite: its rowid span; PostgreSQL: the planner's count).
+pub(crate) async fn line_estimate(store: &Store) -> Result<usize> {
+    let sql = match &*store.engine {
+        Engine::Sqlite(_) => "SELECT COALESCE(MAX(rowid) - MIN(rowid) + 1, 0) FROM fee_line",
+        Engine::Postgres(_) => "SELECT CAST(GREATEST(reltuples, 0) AS BIGINT) FROM pg_class WHERE relname = 'fee_line'",
+    };
+    Ok(store.row(sql, params![]).await?.map_or(0, |r| r.int_at(0).max(0) as usize))
+}
+
+/// Reads the fee lines of one cut, about `expect` of them (reserved up front: growing a vector of millions of lines
+/// by doubling costs fresh pages and copies).
+pub(crate) async fn lines(store: Store, lo: i64, hi: i64, expect: usize) -> Result<LinePart> {
     let mut sql = LINE_SQL.to_string();
     if lo != i64::MIN {
         // Numbers we computed, not input: written into the text.
@@ -379,6 +389,7 @@ pub(crate) async fn lines(store: Store, lo: i64, hi: i64) -> Result<LinePart> {
         }
     }
     let mut part = LinePart::default();
+    part.lines.reserve(expect);
     each(&store, &sql, Vec::new(), |r| part.add(r)).await?;
     Ok(part)
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use yibao_audit::review::{Report, Review, ReviewOptions};
 use yibao_audit::rules::RulePack;
 
-use crate::review_load::{LoadSpec, load_review};
+use crate::review_load::{LoadSpec, load_review_each};
 use crate::supervision::{FindingRow, HELD, RunRow, SupervisionOp};
 use crate::{Op, Result, Store, StoreError, params};
 
@@ -133,17 +133,20 @@ pub async fn run_review(store: &Store, req: &ReviewRequest<'_>) -> Result<(RunSu
     }
     let started = crate::now_text();
     let id = run_id(req.admdvs, req.from, req.to, req.rules_tag);
-    let spec = LoadSpec { from: req.from, to: req.to, admdvs: req.admdvs.map(str::to_string), shard_persons: 100_000 };
-    let loaded = load_review(store, &spec).await?;
-    let t = Instant::now();
+    let spec = LoadSpec { from: req.from, to: req.to, admdvs: req.admdvs.map(str::to_string), shard_persons: 25_000 };
     let opts = ReviewOptions { threads: req.threads, region: req.admdvs, ..ReviewOptions::default() };
     let mut review = Review::new(req.pack, opts);
-    for s in &loaded.shards {
-        review.feed(&loaded.registry, s);
-    }
+    // Each shard is reviewed as soon as it is built, then dropped.
+    let mut review_time = Duration::ZERO;
+    let loaded = load_review_each(store, &spec, |reg, shard| {
+        let t = Instant::now();
+        review.feed(reg, &shard);
+        review_time += t.elapsed();
+    })
+    .await?;
+    let t = Instant::now();
     let report = review.finish(&loaded.registry);
-    let review_time = t.elapsed();
-    drop(loaded.shards);
+    review_time += t.elapsed();
     let rows = findings(&id, &report);
     let mut summary = RunSummary {
         run_id: id.clone(),
