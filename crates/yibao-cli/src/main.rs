@@ -1,5 +1,6 @@
 //! `yibao`: the command line of the Yibao medical-security platform.
 
+mod audit_cmd;
 mod import_cmd;
 mod rules_cmd;
 mod serve_cmd;
@@ -93,6 +94,24 @@ enum Cmd {
         institutions: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Also write a year of visits, fee lines and settlements with planted violations (yibao_audit::synth) for
+        /// N of the people (all of them when N is left out); the others get no visits.
+        #[arg(long, num_args = 0..=1, default_missing_value = "0")]
+        visits: Option<u32>,
+        /// The year of the visits (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Planted cases of each person-level kind.
+        #[arg(long, default_value_t = 30)]
+        plants: u32,
+        /// Where to write the planted ground truth (default: <data>/planted.json).
+        #[arg(long)]
+        planted: Option<PathBuf>,
+    },
+    /// Fund supervision (基金监管): 事后 review of the ledger.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
     },
     /// Drive a running gateway with whole outpatient/inpatient flows and report throughput and latency.
     Loadtest {
@@ -198,6 +217,33 @@ enum Cmd {
 }
 
 #[derive(Subcommand)]
+enum AuditCmd {
+    /// Review a period: every detector of the rule pack; the run and its findings are stored (once).
+    Run {
+        #[arg(long, default_value = "data")]
+        data: String,
+        /// The period, both days inclusive: 2026-01-01..2026-12-31.
+        #[arg(long)]
+        period: String,
+        /// Only persons insured in this region (and its rule switches).
+        #[arg(long)]
+        admdvs: Option<String>,
+        /// Rule pack (TOML with its knowledge files); default: the demo pack.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Planted ground truth to score against (default: the one `yibao gen --visits` wrote, if present).
+        #[arg(long)]
+        planted: Option<PathBuf>,
+        /// Review threads (0 = every core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Who runs it.
+        #[arg(long, default_value = "cli")]
+        opter: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum StaffCmd {
     /// Create or replace an account (password from YIBAO_PASSWORD or the first line of stdin).
     Add {
@@ -231,8 +277,19 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Settle { policy, request, explain, mask } => settle_cmd::run(&policy, &request, explain, mask),
         Cmd::Policy { cmd: PolicyCmd::Check { files } } => policy_check(&files),
+        Cmd::Gen { data, people, institutions, seed, visits, year, plants, planted } => {
+            let visits = visits.map(|n| sim_cmd::Visits {
+                persons: if n == 0 { people } else { n.min(people) },
+                year,
+                plants,
+                planted: planted.unwrap_or_else(|| audit_cmd::planted_path(&data)),
+            });
+            sim_cmd::generate(&data, people, institutions, seed, visits)
+        }
+        Cmd::Audit { cmd: AuditCmd::Run { data, period, admdvs, rules, planted, threads, opter } } => {
+            audit_cmd::run(audit_cmd::AuditArgs { data, period, admdvs, rules, planted, threads, opter })
+        }
         Cmd::Rules { cmd } => rules_cmd::run(cmd),
-        Cmd::Gen { data, people, institutions, seed } => sim_cmd::generate(&data, people, institutions, seed),
         Cmd::Loadtest { url, data, seconds, concurrency, inpatient, reverse, lines, tolerate_outage, acked, seed } => {
             sim_cmd::loadtest(sim_cmd::LoadArgs {
                 url,

@@ -23,12 +23,47 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
 
-pub fn generate(data: &str, people: u32, institutions: u32, seed: u64) -> ExitCode {
+/// `--visits`: a synthetic year for some of the people.
+pub struct Visits {
+    pub persons: u32,
+    pub year: Option<i32>,
+    pub plants: u32,
+    pub planted: PathBuf,
+}
+
+pub fn generate(data: &str, people: u32, institutions: u32, seed: u64, visits: Option<Visits>) -> ExitCode {
     let rt = runtime();
     let r: anyhow::Result<()> = rt.block_on(async {
         let store = Store::open(data).await?;
         let t = Instant::now();
         crate::serve_cmd::install_policy(&store, "packs/demo-county.toml", yibao_gateway::demo::DEMO_PACK).await?;
+        let people = match &visits {
+            Some(v) => {
+                let spec = yibao_sim::year::YearSpec {
+                    persons: v.persons,
+                    year: v.year.unwrap_or_else(|| chrono::Local::now().year()),
+                    seed,
+                    plants: v.plants,
+                    admdvs: county::SIM_ADMDVS.to_string(),
+                };
+                let rep = yibao_sim::year::write_year(&store, &spec, |line| eprintln!("{line}")).await?;
+                std::fs::write(&v.planted, serde_json::to_string_pretty(&rep.planted)?)
+                    .map_err(|e| anyhow::anyhow!("无法写入埋点文件 {}：{e}", v.planted.display()))?;
+                println!(
+                    "{} 年就诊已写入台账：{} 人，{} 家机构，{} 次结算，{} 条费用明细；埋点 {} 个，写入 {}（用时 {:.1} s）",
+                    spec.year,
+                    rep.persons,
+                    rep.institutions,
+                    rep.settlements,
+                    rep.lines,
+                    rep.planted.len(),
+                    v.planted.display(),
+                    t.elapsed().as_secs_f64()
+                );
+                people - v.persons
+            }
+            None => people,
+        };
         let spec = county::GenSpec { people, institutions, seed };
         let rep = county::generate(&store, &spec, |n| {
             if n % 50_000 == 0 || n == people {
