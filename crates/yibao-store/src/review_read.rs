@@ -323,7 +323,8 @@ impl LinePart {
         let amount = r.int(5);
         let ownpay = amount != 0 && r.int(6) == amount;
         let detail = r.text(7);
-        let modifier = if detail.len() > 2 {
+        // Most lines carry no modifier: look for the key before parsing the line's detail.
+        let modifier = if detail.contains("\"modifier\"") {
             serde_json::from_str::<serde_json::Value>(detail)
                 .ok()
                 .and_then(|v| v.get("modifier").and_then(|m| m.as_str()).map(|m| self.modifiers.id(m) + 1))
