@@ -1,7 +1,7 @@
 // End-to-end test of the staff web interface in a real headless browser (Debian's Chromium, driven by
 // playwright-core). Started by crates/yibao-web/tests/e2e.rs with: node web.mjs BASE_URL OUT_JSON SCREENSHOT_DIR
 // It signs in as each role, settles a bill at the window, prints and reverses the slip, suspends an institution and
-// sees its next settlement refused, and checks that a clerk cannot reach administrator pages. What the pages showed
+// sees its next settlement refused, confirms a finding and takes a case to a suspension (基金监管), and checks that a clerk cannot reach administrator pages. What the pages showed
 // is written to OUT_JSON for the Rust side to compare with the engine.
 import { chromium } from "playwright-core";
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
@@ -155,6 +155,40 @@ await check("监管暂停机构后，该机构的下一笔结算被拒绝", asyn
   await page.waitForSelector("[data-testid=bill-error]");
   const err = await page.textContent("[data-testid=bill-error]");
   expect(err.includes("暂停"), `错误信息：${err}`);
+});
+
+await check("监管：确认疑点、登记案件、逐步推进并暂停机构协议", async () => {
+  await signIn("jianguan");
+  await page.goto(`${base}/supervision/findings?status=held`);
+  expect((await page.textContent("table")).includes("E2E0001"), "疑点列表应有 E2E0001");
+  await page.goto(`${base}/supervision/findings/E2E0001`);
+  await page.fill("[data-testid=review-note]", "核实属实，确认违规");
+  await page.click("[data-testid=review-confirm]");
+  await page.waitForURL(/\/supervision\/findings\/E2E0001$/);
+  expect((await page.textContent("table")).includes("确认违规"), "疑点状态应为确认违规");
+  await page.goto(`${base}/supervision/cases`);
+  await page.selectOption("[data-testid=case-source]", "flying");
+  await page.selectOption("[data-testid=case-inst]", "H99900100002");
+  await page.fill("[data-testid=case-title]", "飞行检查：重复收费");
+  await page.click("[data-testid=case-open]");
+  await page.waitForSelector("[data-testid=case-status]");
+  for (const want of ["核查", "立案", "处理"]) {
+    await page.fill("[data-testid=advance-note]", `推进到${want}`);
+    await page.click("[data-testid=advance]");
+    await page.waitForFunction((w) => document.querySelector("[data-testid=case-status]")?.textContent === w, want);
+  }
+  await page.selectOption("[data-testid=link-finding]", "E2E0001");
+  await page.click("[data-testid=link]");
+  await page.waitForSelector("a[href='/supervision/findings/E2E0001']");
+  await page.selectOption("[data-testid=outcome-kind]", "suspend");
+  await page.fill("[data-testid=outcome-note]", "暂停医保服务协议 3 个月");
+  await page.click("[data-testid=outcome]");
+  await page.waitForSelector("text=暂停医保服务协议 3 个月");
+  seen.case_url = page.url();
+  await shot("supervision-case");
+  await page.goto(`${base}/records/institutions`);
+  const row = await page.locator("tr", { hasText: "H99900100002" }).first().textContent();
+  expect(row.includes("暂停中"), `机构 H99900100002 应暂停中：${row}`);
 });
 
 await check("统计页面与工作简报", async () => {

@@ -200,3 +200,25 @@ fn a_policy_catalogue_stands_in_for_the_catalogue_file() {
     assert_eq!(f.iter().map(|f| f.rule.id.as_str()).collect::<Vec<_>>(), ["C2"]);
     assert_eq!(f[0].amount, yibao_core::Fen(100), "one yuan above the cap");
 }
+
+#[test]
+fn on_settle_is_read_per_region_and_a_bad_mode_or_key_is_located() {
+    let rows = "row = [{ code = \"X1\", gend = \"2\" }]\n";
+    let ok = format!("{HEAD}[on_settle]\ndefault = \"flag\"\n\"999002\" = \"refuse\"\n{SEX}{rows}");
+    let p = RulePack::from_toml("t.toml", &ok).unwrap_or_else(|e| panic!("{e}"));
+    use yibao_audit::rules::OnSettle;
+    assert_eq!(p.on_settle.for_region("999001"), OnSettle::Flag);
+    assert_eq!(p.on_settle.for_region("999002"), OnSettle::Refuse);
+    let none = RulePack::from_toml("t.toml", &format!("{HEAD}{SEX}{rows}")).unwrap();
+    assert_eq!(none.on_settle.for_region("999001"), OnSettle::Off, "off when the table is absent");
+
+    let (path, line, zh) = one(&format!("[on_settle]\ndefault = \"flag\"\n\"999002\" = \"block\"\n{SEX}{rows}"));
+    assert_eq!((path.as_str(), line), ("on_settle.999002", Some(7)));
+    assert!(zh.contains("“999002”的取值 \"block\" 无效") && zh.contains("refuse"), "{zh}");
+    let (path, line, zh) = one(&format!("[on_settle]\nabc = \"off\"\n{SEX}{rows}"));
+    assert_eq!((path.as_str(), line), ("on_settle.abc", Some(6)));
+    assert!(zh.contains("键“abc”无效"), "{zh}");
+    let (_, line, zh) = one(&format!("[on_settle]\ndefault = 1\n{SEX}{rows}"));
+    assert_eq!(line, Some(6));
+    assert!(zh.contains("取值 1 无效"), "{zh}");
+}

@@ -2,6 +2,7 @@
 
 mod audit_cmd;
 mod import_cmd;
+mod rules_cmd;
 mod serve_cmd;
 mod settle_cmd;
 mod sim_cmd;
@@ -59,6 +60,23 @@ enum Cmd {
         /// Do not read every insured person into memory at start (they are then read at their first call).
         #[arg(long)]
         no_warm: bool,
+        /// Fund-supervision rule pack (TOML, knowledge files beside it) for 3101/3102 and `on_settle`
+        /// (default with --demo: yibao-audit's demo pack).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Bring the statistics rollups up to date in the background every this many seconds (0: only when a
+        /// statistics page is read).
+        #[arg(long, default_value_t = 60)]
+        stats_every: u64,
+    },
+    /// Measure 3101/3102 latency over HTTP for a 50-line stay on a gateway started on a scratch store.
+    BenchFsi {
+        /// A scratch data directory or postgres:// URL (the demo county is seeded there).
+        #[arg(long)]
+        data: String,
+        /// Timed calls of each kind.
+        #[arg(long, default_value_t = 2000)]
+        calls: usize,
     },
     /// Recompute every accumulator from the ledger and check every settlement's identities.
     Verify {
@@ -171,6 +189,10 @@ enum Cmd {
         year: Option<i32>,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Then write this many settlements dated now (and reverse one past settlement in a hundred) and time the
+        /// incremental refresh of the rollups.
+        #[arg(long, default_value_t = 0)]
+        today: u64,
     },
     /// Staff accounts of the web interface.
     Staff {
@@ -186,6 +208,11 @@ enum Cmd {
     Policy {
         #[command(subcommand)]
         cmd: PolicyCmd,
+    },
+    /// Fund-supervision rule packs (规则库): check, install as a region's version.
+    Rules {
+        #[command(subcommand)]
+        cmd: rules_cmd::RulesCmd,
     },
 }
 
@@ -262,6 +289,7 @@ fn main() -> ExitCode {
         Cmd::Audit { cmd: AuditCmd::Run { data, period, admdvs, rules, planted, threads, opter } } => {
             audit_cmd::run(audit_cmd::AuditArgs { data, period, admdvs, rules, planted, threads, opter })
         }
+        Cmd::Rules { cmd } => rules_cmd::run(cmd),
         Cmd::Loadtest { url, data, seconds, concurrency, inpatient, reverse, lines, tolerate_outage, acked, seed } => {
             sim_cmd::loadtest(sim_cmd::LoadArgs {
                 url,
@@ -280,7 +308,7 @@ fn main() -> ExitCode {
             let target = import_cmd::Target { admdvs, version: catalogue_version, from };
             import_cmd::run(&data, &kind, &file, skip_bad, target)
         }
-        Cmd::BenchStats { data, fill, year, runs } => stats_cmd::bench(&data, fill, year, runs.max(1)),
+        Cmd::BenchStats { data, fill, year, runs, today } => stats_cmd::bench(&data, fill, year, runs.max(1), today),
         Cmd::StatsRebuild { data } => stats_cmd::rebuild(&data),
         Cmd::Staff { cmd: StaffCmd::Add { data, username, name, role, institution } } => {
             staff_cmd::add(&data, &username, &name, &role, institution.as_deref())
@@ -311,10 +339,34 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Serve { data, listen, demo, policy, no_warm } => {
+        Cmd::BenchFsi { data, calls } => {
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+            match rt.block_on(yibao_gateway::fsi_bench::run(&data, calls.max(1))) {
+                Ok(reports) => {
+                    println!("3101/3102 经 HTTP 逐笔调用（{data}）：");
+                    for r in reports {
+                        println!("  {r}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cmd::Serve { data, listen, demo, policy, no_warm, rules, stats_every } => {
             init_logging();
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-            let args = serve_cmd::ServeArgs { data: &data, listen, demo, policy: policy.as_deref(), warm: !no_warm };
+            let args = serve_cmd::ServeArgs {
+                data: &data,
+                listen,
+                demo,
+                policy: policy.as_deref(),
+                warm: !no_warm,
+                rules: rules.as_deref(),
+                stats_every,
+            };
             match rt.block_on(serve_cmd::run(args)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use yibao_core::Policy;
+use yibao_gateway::screening::library::{self, Install, PackUpload, install};
 use yibao_gateway::{Gateway, demo, router};
 use yibao_store::{Op, Store, StoreError};
 
@@ -16,6 +17,12 @@ pub struct ServeArgs<'a> {
     pub policy: Option<&'a Path>,
     /// Read every person into memory in the background at start.
     pub warm: bool,
+    /// Fund-supervision rule pack for 3101/3102 and `on_settle`, installed as its region's version (idempotent if
+    /// identical); the gateway serves each region's newest version in force (the demo pack with `demo` when the
+    /// region has none).
+    pub rules: Option<&'a Path>,
+    /// Seconds between background refreshes of the statistics rollups (0: none).
+    pub stats_every: u64,
 }
 
 /// Stores a pack as a policy version unless that version is already stored (with the same text).
@@ -57,10 +64,47 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
         None => bail!("请用 --policy 指定政策包（或用 --demo 运行演示县）"),
     };
     let policy = install_policy(&store, &name, &text).await?;
+    // Checked before anything listens: a bad rule pack stops the start with every error, file and line.
+    let upload = match a.rules {
+        Some(p) => {
+            let u = PackUpload::read(p).map_err(|e| anyhow::anyhow!("{e}"))?;
+            u.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+            Some(u)
+        }
+        None if a.demo => {
+            let u = library::demo_upload();
+            let admdvs = u.validate().map_err(|e| anyhow::anyhow!("{e}"))?.admdvs;
+            // The demo pack only when the region has no stored version yet.
+            (store.rule_pack_versions(&admdvs).await?.is_empty()).then_some(u)
+        }
+        None => None,
+    };
     let admdvs = policy.admdvs.clone();
     let accounts = if a.demo { yibao_web::seed_demo_accounts(&store).await? } else { 0 };
     let gw = Arc::new(Gateway::new(store, admdvs.clone()));
     yibao_gateway::catalogue::install(&gw, policy.clone()).await?; // with the region's stored catalogue version
+    if let Some(u) = &upload {
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+        let how = Install { version: None, effective: &today, by: "yibao serve --rules" };
+        let (region, version, fresh) = install(&gw.store, u, &how, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if fresh {
+            println!("已将规则库 {} 安装为统筹区 {region} 的版本 {version}", u.file);
+        }
+    }
+    library::reload(&gw).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let regions = gw.store.rule_pack_regions().await?;
+    let loaded: Vec<_> = regions.iter().filter_map(|r| gw.screening_of(r)).collect();
+    for s in &loaded {
+        println!("基金监管规则库：{}（存储版本 {}）", s.describe(), s.stored.as_deref().unwrap_or("-"));
+        if s.pack.admdvs != admdvs {
+            println!("  注意：规则库统筹区 {} 与政策包统筹区 {admdvs} 不同", s.pack.admdvs);
+        }
+    }
+    if loaded.is_empty() {
+        println!(
+            "未安装基金监管规则库（--rules 或 yibao rules install）：3101/3102 将答复“未配置规则库”，结算时不做事中审核"
+        );
+    }
     gw.claim_node().await?;
     gw.watch_epochs().await?;
     if a.warm {
@@ -74,6 +118,9 @@ pub async fn run(a: ServeArgs<'_>) -> anyhow::Result<()> {
         });
     }
     let web = yibao_web::Web::new(gw.clone());
+    if a.stats_every > 0 {
+        yibao_web::stats::refresh_every(web.store.clone(), std::time::Duration::from_secs(a.stats_every));
+    }
     let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("监听 {}", a.listen))?;
     let addr = listener.local_addr()?;
     println!(

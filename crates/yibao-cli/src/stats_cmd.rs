@@ -1,6 +1,7 @@
 //! `yibao bench-stats`: the time of each statistics query over a county's year of settlements (SQLite or
-//! PostgreSQL); `--fill` first writes a synthetic year of settlements for the people of `yibao gen` (until `gen`
-//! writes its own), and `yibao stats-rebuild` rebuilds the statistics rollups.
+//! PostgreSQL) for five periods (whole year, year to date, mid-month to mid-month, one day, one month); `--fill`
+//! first writes a synthetic year of settlements for the people of `yibao gen` (until `gen` writes its own), `--today`
+//! times the incremental refresh after new settlements; `yibao stats-rebuild` rebuilds the statistics rollups.
 
 use std::time::{Duration, Instant};
 
@@ -158,8 +159,82 @@ async fn fill(store: &Store, n: u64, year: i32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Times one query `runs` times; prints the fastest and the slowest, and returns them.
-async fn time<T, F, Fut>(name: &str, runs: usize, mut f: F) -> anyhow::Result<(Duration, Duration)>
+/// Writes `n` settlements dated now and reverses one past settlement (of the `year` that `fill` wrote) in a
+/// hundred, then times the refresh that applies them.
+async fn incremental(store: &Store, n: u64, year: i32, filled: u64) -> anyhow::Result<()> {
+    let people = store
+        .row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM person", yibao_store::params![])
+        .await?
+        .map_or(0, |r| r.int("n"));
+    let insts = store.institutions().await?.len();
+    let filled = if filled > 0 {
+        filled
+    } else {
+        store
+            .row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_setl WHERE kind = 'settle'", yibao_store::params![])
+            .await?
+            .map_or(0, |r| r.int("n")) as u64
+    };
+    let now = yibao_store::now_text();
+    let stamp = chrono::Local::now().timestamp() as u64;
+    let mut r = Rng(stamp);
+    let mut ops = Vec::new();
+    let mut reversed = 0;
+    for i in 0..n {
+        let mut s = synthetic(i, year, people as u32, insts as u32, &mut r);
+        s.setl_id = format!("ST{stamp}{i:08}");
+        s.mdtrt_id = format!("MT{stamp}{i:08}");
+        s.msgid = format!("T{stamp}{i:08}");
+        s.setl_time = now.clone();
+        s.year = i64::from(chrono::Datelike::year(&chrono::Local::now()));
+        ops.push(Op::InsertSettlement(Box::new(s)));
+        if i % 100 == 99 && filled > 0 {
+            // A past settlement not reversed by `fill` (a later run may find it reversed already: then skipped).
+            let j = (r.below(filled) / 100) * 100 + r.below(99);
+            let Some(orig) = store
+                .row(
+                    "SELECT psn_no FROM settlement WHERE setl_id = $1 AND reversed_by IS NULL",
+                    yibao_store::params![format!("SB{year}{j:012}")],
+                )
+                .await?
+            else {
+                continue;
+            };
+            let rev_id = format!("SU{stamp}{i:08}");
+            let mut rev = synthetic(j, year, people as u32, insts as u32, &mut Rng(j));
+            (rev.psn_no, rev.setl_id, rev.kind) = (orig.text("psn_no"), rev_id.clone(), "reverse".into());
+            (rev.reverses, rev.setl_time, rev.msgid) = (Some(format!("SB{year}{j:012}")), now.clone(), rev_id.clone());
+            rev.details.clear();
+            for v in [&mut rev.medfee_sumamt, &mut rev.hifp_pay, &mut rev.hifmi_pay, &mut rev.maf_pay] {
+                *v = -*v;
+            }
+            let m = Op::MarkReversed {
+                psn_no: orig.text("psn_no"),
+                setl_id: format!("SB{year}{j:012}"),
+                reversed_by: rev_id,
+            };
+            if store.commit(vec![Op::InsertSettlement(Box::new(rev)), m]).await.is_ok() {
+                reversed += 1;
+            }
+        }
+    }
+    store.commit(ops).await?;
+    let t = Instant::now();
+    let refresh = store.stats_refresh().await?;
+    println!(
+        "\n写入 {n} 笔当日结算、撤销 {reversed} 笔往日结算后，统计汇总表增量更新 {} 笔：{:.1} ms{}",
+        refresh.applied,
+        t.elapsed().as_secs_f64() * 1e3,
+        if refresh.rebuilt { "（全量重建）" } else { "" }
+    );
+    let t = Instant::now();
+    store.stats_refresh().await?;
+    println!("无新结算时的更新：{:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    Ok(())
+}
+
+/// The fastest and slowest of `runs` runs of one query.
+async fn time<T, F, Fut>(runs: usize, mut f: F) -> anyhow::Result<(Duration, Duration)>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = yibao_store::Result<T>>,
@@ -171,11 +246,53 @@ where
         all.push(t.elapsed());
     }
     all.sort();
-    println!("| {name} | {:.1} ms | {:.1} ms |", all[0].as_secs_f64() * 1e3, all[all.len() - 1].as_secs_f64() * 1e3);
     Ok((all[0], all[all.len() - 1]))
 }
 
-pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize) -> std::process::ExitCode {
+/// The periods measured: the whole year, year-to-date, mid-month to mid-month, a single day, a single month.
+fn periods(year: i32) -> Vec<(&'static str, StatsFilter)> {
+    let f = |from: String, to: String| StatsFilter { from, to, admdvs: String::new() };
+    vec![
+        ("全年", f(format!("{year}-01-01"), format!("{year}-12-31"))),
+        ("1月1日至8月20日", f(format!("{year}-01-01"), format!("{year}-08-20"))),
+        ("3月15日至8月20日", f(format!("{year}-03-15"), format!("{year}-08-20"))),
+        ("6月15日一天", f(format!("{year}-06-15"), format!("{year}-06-15"))),
+        ("5月整月", f(format!("{year}-05-01"), format!("{year}-05-31"))),
+    ]
+}
+
+const QUERIES: [&str; 10] = [
+    "按月、险种、住院/门诊的基金支出",
+    "实际补偿比（按医院等级）",
+    "受益人数与人次（6 个基金层级）",
+    "大病保险分段",
+    "大病保险补偿概况",
+    "机构排名（基金支出）",
+    "机构排名（次均费用）",
+    "前五位机构月度趋势",
+    "参保人数（本年与上年）",
+    "结算记录列表第一页（含总数）",
+];
+
+/// Every query of the statistics page for one period (fastest, slowest), in the order of [`QUERIES`].
+async fn page(store: &Store, f: &StatsFilter, year: i32, runs: usize) -> anyhow::Result<Vec<(Duration, Duration)>> {
+    let top: Vec<String> = store.stats_top_institutions(f, false, 5).await?.into_iter().map(|i| i.code).collect();
+    let sf = SetlFilter { stats: f.clone(), ..SetlFilter::default() };
+    Ok(vec![
+        time(runs, || store.stats_by_month(f)).await?,
+        time(runs, || store.stats_by_level(f)).await?,
+        time(runs, || store.stats_tiers(f)).await?,
+        time(runs, || store.stats_bands(f)).await?,
+        time(runs, || store.stats_hifmi_summary(f)).await?,
+        time(runs, || store.stats_top_institutions(f, false, 10)).await?,
+        time(runs, || store.stats_top_institutions(f, true, 10)).await?,
+        time(runs, || store.stats_institution_trend(f, &top)).await?,
+        time(runs, || store.stats_enrollment(i64::from(year), "")).await?,
+        time(runs, || store.settlement_page(&sf, 0, 50, 10_001)).await?,
+    ])
+}
+
+pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize, today: u64) -> std::process::ExitCode {
     let rt = runtime();
     let r: anyhow::Result<()> = rt.block_on(async {
         let store = Store::open(data).await?;
@@ -194,33 +311,34 @@ pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize) -> std::pr
             .row("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_setl", yibao_store::params![])
             .await?
             .map_or(0, |r| r.int("n"));
-        println!("{} 年，结算及撤销记录 {rows} 笔，后端 {:?}\n", year, store.backend);
-        println!("| 统计查询（全年） | 最快 | 最慢 |\n|---|---|---|");
-        let f = StatsFilter { from: format!("{year}-01-01"), to: format!("{year}-12-31"), admdvs: String::new() };
-        let half = StatsFilter { to: format!("{year}-05-30"), ..f.clone() };
-        let mut total = (Duration::ZERO, Duration::ZERO);
-        let mut add = |t: (Duration, Duration)| {
-            total.0 += t.0;
-            total.1 += t.1;
-        };
-        add(time("按月、险种、住院/门诊的基金支出", runs, || store.stats_by_month(&f)).await?);
-        add(time("实际补偿比（按医院等级）", runs, || store.stats_by_level(&f)).await?);
-        add(time("受益人数与人次（6 个基金层级）", runs, || store.stats_tiers(&f)).await?);
-        add(time("大病保险分段", runs, || store.stats_bands(&f)).await?);
-        add(time("大病保险补偿概况", runs, || store.stats_hifmi_summary(&f)).await?);
-        add(time("机构排名（基金支出）", runs, || store.stats_top_institutions(&f, false, 10)).await?);
-        add(time("机构排名（次均费用）", runs, || store.stats_top_institutions(&f, true, 10)).await?);
-        let top: Vec<String> = store.stats_top_institutions(&f, false, 5).await?.into_iter().map(|i| i.code).collect();
-        add(time("前五位机构月度趋势", runs, || store.stats_institution_trend(&f, &top)).await?);
-        add(time("参保人数（本年与上年）", runs, || store.stats_enrollment(i64::from(year), "")).await?);
         println!(
-            "| **统计页面合计** | **{:.1} ms** | **{:.1} ms** |",
-            total.0.as_secs_f64() * 1e3,
-            total.1.as_secs_f64() * 1e3
+            "{} 年，结算及撤销记录 {rows} 笔，后端 {:?}，每项 {runs} 次取最快（括号内最慢），毫秒\n",
+            year, store.backend
         );
-        time("受益人数与人次（1月1日至5月30日）", runs, || store.stats_tiers(&half)).await?;
-        let sf = SetlFilter { stats: f.clone(), ..SetlFilter::default() };
-        time("结算记录列表第一页（含总数）", runs, || store.settlement_page(&sf, 0, 50, 10_001)).await?;
+        let ps = periods(year);
+        let mut cols = Vec::new();
+        for (_, f) in &ps {
+            cols.push(page(&store, f, year, runs).await?);
+        }
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let names: Vec<String> = ps.iter().map(|(n, f)| format!("{n}（{}至{}）", f.from, f.to)).collect();
+        println!("| 统计查询 | {} |\n|---|{}", names.join(" | "), "---|".repeat(ps.len()));
+        for (i, q) in QUERIES.iter().enumerate() {
+            let cells: Vec<String> = cols.iter().map(|c| format!("{:.1} ({:.1})", ms(c[i].0), ms(c[i].1))).collect();
+            println!("| {q} | {} |", cells.join(" | "));
+        }
+        // The page: every query but the settlement list (a page of its own).
+        let totals: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                let (a, b) = c[..9].iter().fold((Duration::ZERO, Duration::ZERO), |s, t| (s.0 + t.0, s.1 + t.1));
+                format!("**{:.1}** ({:.1})", ms(a), ms(b))
+            })
+            .collect();
+        println!("| **统计页面合计（不含结算列表）** | {} |", totals.join(" | "));
+        if today > 0 {
+            incremental(&store, today, year, fill_n).await?;
+        }
         Ok(())
     });
     match r {

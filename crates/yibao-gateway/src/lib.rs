@@ -10,7 +10,9 @@ pub mod client;
 pub mod demo;
 pub mod envelope;
 mod explain;
+pub mod fsi_bench;
 pub mod ids;
+pub mod screening;
 pub mod state;
 pub mod txn;
 
@@ -42,6 +44,8 @@ pub struct Gateway {
     nonces: auth::Nonces,
     /// People, open visits and institutions in memory (see [`state`]).
     pub state: HotState,
+    /// Fund-supervision rule packs by region, with their `on_settle` option (see [`screening`]).
+    screening: RwLock<HashMap<String, Arc<screening::Screening>>>,
 }
 
 /// What a transaction produced: the output node, the changes to commit with it, and what they do to the hot state.
@@ -90,7 +94,31 @@ impl Gateway {
             ids: ids::IdGen::default(),
             nonces: auth::Nonces::default(),
             state: HotState::default(),
+            screening: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// Loads (or replaces) a region's rule pack. Rules that take their rows from the catalogue get the region's
+    /// policy catalogue when its policy is loaded (load policies first).
+    pub fn set_screening(&self, mut s: screening::Screening) {
+        if let Ok(p) = self.policy(&s.pack.admdvs) {
+            s.pack.attach_catalogue(&p.catalogue);
+        }
+        let mut g = self.screening.write().unwrap_or_else(|p| p.into_inner());
+        g.insert(s.pack.admdvs.clone(), Arc::new(s));
+    }
+
+    /// The rule pack for a region (the default region's when `admdvs` is empty or has none of its own; the only pack
+    /// when the gateway has one).
+    pub fn screening(&self, admdvs: &str) -> Option<Arc<screening::Screening>> {
+        let g = self.screening.read().unwrap_or_else(|p| p.into_inner());
+        let only = || if g.len() == 1 { g.values().next() } else { None };
+        g.get(admdvs).or_else(|| g.get(&self.default_admdvs)).or_else(only).cloned()
+    }
+
+    /// The rule pack loaded for exactly this region, if any.
+    pub fn screening_of(&self, admdvs: &str) -> Option<Arc<screening::Screening>> {
+        self.screening.read().unwrap_or_else(|p| p.into_inner()).get(admdvs).cloned()
     }
 
     /// Takes a node number from the ledger for the ids this instance issues (see [`ids::IdGen`]); call once at start.
@@ -295,6 +323,7 @@ impl Gateway {
     /// copies they name. Runs until the gateway is dropped.
     pub async fn watch_epochs(self: &Arc<Self>) -> Result<(), StoreError> {
         catalogue::watch(self); // imported catalogue versions: reloaded by their own watcher
+        screening::library::watch(self); // stored rule pack versions: likewise
         let mut seen = self.store.epochs().await?;
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
@@ -306,7 +335,7 @@ impl Gateway {
                     if seen.iter().any(|(n, b)| n == name && b != v) {
                         match name.as_str() {
                             "person" => gw.state.forget_people(),
-                            catalogue::EPOCH => {} // see catalogue::watch
+                            catalogue::EPOCH | screening::library::EPOCH => {} // see their own watchers
                             _ => gw.state.forget_institutions(),
                         }
                     }

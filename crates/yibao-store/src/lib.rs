@@ -6,8 +6,11 @@
 //! that fails (a duplicate key, a changed state, a version conflict) is rolled back alone; the others commit.
 
 pub mod bulk;
+pub mod cases;
+pub mod cases_read;
 pub mod catalogue;
 mod db;
+pub mod fsi;
 pub mod household;
 mod migrate;
 pub mod ops;
@@ -17,11 +20,14 @@ pub mod review_load;
 mod review_read;
 pub mod review_run;
 pub mod rows;
+pub mod rule_packs;
 mod sqlite;
 pub mod staff;
 pub mod stats;
+mod stats_people;
 pub mod stats_query;
 pub mod supervision;
+pub mod supervision_read;
 pub mod verify;
 pub mod webop;
 
@@ -146,6 +152,24 @@ impl Store {
             }
             Engine::Postgres(p) => p.rows(sql, &params).await,
         }
+    }
+
+    /// A page of a filtered list and how many rows match: `SELECT {cols} FROM {from} WHERE {cond} ORDER BY {order}`,
+    /// where `cond` uses `params` ($1…$n) and the page's limit and offset follow them.
+    pub async fn page(
+        &self,
+        (cols, from, cond, order): (&str, &str, &str, &str),
+        params: Vec<Param>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Row>, i64)> {
+        let count = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {from} WHERE {cond}");
+        let total = self.scan(&count, params.clone()).await?.first().map_or(0, |r| r.int("n"));
+        let n = params.len();
+        let sql = format!("SELECT {cols} FROM {from} WHERE {cond} ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+        let mut p = params;
+        p.extend([Param::Int(limit), Param::Int(offset)]);
+        Ok((self.scan(&sql, p).await?, total))
     }
 
     /// Adds one to a counter and returns its new value, atomically across processes and servers.

@@ -13,7 +13,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "staff", include_str!("../migrations/0006_staff.sql")),
     (7, "stats", include_str!("../migrations/0007_stats.sql")),
     (8, "supervision", include_str!("../migrations/0008_supervision.sql")),
+    (9, "fsi", include_str!("../migrations/0009_fsi.sql")),
     (10, "review_facts", include_str!("../migrations/0010_review_facts.sql")),
+    (11, "cases", include_str!("../migrations/0011_cases.sql")),
+    (12, "stats_people", include_str!("../migrations/0012_stats_people.sql")),
+    (13, "rule_packs", include_str!("../migrations/0013_rule_packs.sql")),
 ];
 
 pub(crate) const TRACKING: &str = "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -125,6 +125,12 @@ pub enum Op {
     Web(crate::webop::WebOp),
     /// Fund supervision: review runs, findings and their held money.
     Supervision(crate::supervision::SupervisionOp),
+    /// Fund supervision's case ledger: cases, their steps, outcomes and attachments (see `cases.rs`).
+    Case(crate::cases::CaseOp),
+    /// The 事前/事中 service's records (3103 feedback): see `fsi.rs`.
+    Fsi(crate::fsi::FsiOp),
+    /// Fund-supervision rule pack versions per region (see `rule_packs.rs`).
+    RulePack(crate::rule_packs::RulePackOp),
 }
 
 /// The statements of a job, in order.
@@ -509,6 +515,9 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
         )),
         Op::Web(w) => crate::webop::push(out, w),
         Op::Supervision(s) => crate::supervision::push(out, s),
+        Op::Case(c) => crate::cases::push(out, c),
+        Op::Fsi(f) => crate::fsi::push(out, f),
+        Op::RulePack(r) => crate::rule_packs::push(out, r),
     }
 }
 

@@ -168,15 +168,7 @@ impl Store {
         let cond =
             "($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR at >= $3) AND ($4 = '' OR at <= $4)";
         let p = params![&f.actor, &f.action, &f.from, to];
-        let total = self
-            .row(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_log WHERE {cond}"), p.clone())
-            .await?
-            .map_or(0, |r| r.int("n"));
-        let mut p2 = p;
-        p2.extend(params![limit, offset]);
-        let rows = self
-            .scan(&format!("SELECT * FROM audit_log WHERE {cond} ORDER BY at DESC, id DESC LIMIT $5 OFFSET $6"), p2)
-            .await?;
+        let (rows, total) = self.page(("*", "audit_log", cond, "at DESC, id DESC"), p, offset, limit).await?;
         Ok((rows.iter().map(audit_row).collect(), total))
     }
 }

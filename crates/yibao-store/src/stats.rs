@@ -1,10 +1,11 @@
-//! Statistics rollups: `stat_setl` (a narrow copy of every settlement row), `stat_day` (live settlements summed by
-//! day, institution, scheme and inpatient/outpatient) and `stat_psn_day` (who each fund tier served on which day).
+//! Statistics rollups: `stat_setl` (a narrow copy of every settlement row), `stat_day` and `stat_month` (live
+//! settlements summed by day or month, institution, scheme and inpatient/outpatient) and, in `stats_people.rs`, the
+//! person-days each fund tier served with each person's previous day (exact people counts for any period).
 //!
 //! They are derived from the settlement table alone and kept exact without any statement in the settlement commit:
 //! before each statistics read, [`Store::stats_refresh`] takes the settlement rows of the last minutes (by the
 //! `settlement_time` index) that it has not applied yet, copies them, marks the settlements that new reversals
-//! reverse, and recomputes every day group and person-day they touch from `stat_setl`. A count check (settlement rows
+//! reverse, and recomputes every day group and person they touch from `stat_setl`. A count check (settlement rows
 //! against copied rows) catches rows written behind its back (bulk generation, imports) and rebuilds everything.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -133,17 +134,6 @@ fn month_insert(cond: &str) -> String {
     )
 }
 
-/// `stat_psn_year` rows from `stat_psn_day` rows (`cond` selects them): per region and over all regions ('*').
-fn psn_year_inserts(cond: &str) -> [String; 2] {
-    let head = "INSERT INTO stat_psn_year (tier, year, psn_no, admdvs, first_day) SELECT tier, CAST(SUBSTR(day, 1, 4) AS BIGINT),";
-    [
-        format!(
-            "{head} psn_no, admdvs, MIN(day) FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no, admdvs"
-        ),
-        format!("{head} psn_no, '*', MIN(day) FROM stat_psn_day WHERE {cond} GROUP BY tier, SUBSTR(day, 1, 4), psn_no"),
-    ]
-}
-
 const DAY_COLS: &str =
     "day, admdvs, fixmedins_code, insutype, ipt, n, medfee, inscp, hifp, hifmi, hifob, cvlserv, maf, fund,
     psn_part, acct, cash, n_hifp, n_hifmi, n_hifob, n_cvlserv, n_maf, n_b1, n_b2, n_b3, n_b4, a_b1, a_b2, a_b3, a_b4,
@@ -158,9 +148,7 @@ fn rebuild_statements() -> Vec<StatStmt> {
     let mut v = vec![
         stmt("DELETE FROM stat_setl", params![]),
         stmt("DELETE FROM stat_day", params![]),
-        stmt("DELETE FROM stat_psn_day", params![]),
         stmt("DELETE FROM stat_month", params![]),
-        stmt("DELETE FROM stat_psn_year", params![]),
         stmt(
             format!(
                 "INSERT INTO stat_setl ({SETL_COLS})
@@ -182,18 +170,8 @@ fn rebuild_statements() -> Vec<StatStmt> {
             params![],
         ),
     ];
-    for (tier, col) in TIERS {
-        let cond = if col.is_empty() { String::new() } else { format!(" AND {col} <> 0") };
-        v.push(stmt(
-            format!(
-                "INSERT INTO stat_psn_day (tier, psn_no, day, admdvs)
-                 SELECT DISTINCT '{tier}', psn_no, day, admdvs FROM stat_setl WHERE live = 1{cond}"
-            ),
-            params![],
-        ));
-    }
     v.push(stmt(month_insert("1 = 1"), params![]));
-    v.extend(psn_year_inserts("1 = 1").map(|q| stmt(q, params![])));
+    v.extend(crate::stats_people::rebuild_statements());
     v.push(stmt(
         "INSERT INTO stat_state (name, value) SELECT 'scanned_to', COALESCE(MAX(setl_time), '') FROM settlement WHERE 1 = 1
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -248,7 +226,7 @@ impl Store {
         if self.backend == crate::Backend::Postgres {
             // PostgreSQL plans from its statistics; after a rebuild (usually after a bulk load) they are stale until
             // autovacuum comes by, and a stale plan scans the settlement table instead of its time index.
-            for t in ["settlement", "stat_setl", "stat_day", "stat_month", "stat_psn_day", "stat_psn_year"] {
+            for t in ["settlement", "stat_setl", "stat_day", "stat_month", "stat_psn_seq", "stat_psn_cell"] {
                 stmts.push(stmt(format!("ANALYZE {t}"), params![]));
             }
         }
@@ -292,6 +270,8 @@ impl Store {
         // A newest row dated in the future (clock skew, an import) must not hide the rows written now.
         let now = crate::now_text();
         let applied = self.apply_new(&minus_margin(scanned_to.as_str().min(now.as_str()))).await?;
+        // The people cells the new rows marked (and any an interrupted refresh left marked).
+        self.stats_people_flush().await?;
         let check = force_check
             || self.with_state(|s| s.is_none_or(|s| s.last_count.is_none_or(|t| t.elapsed() >= COUNT_CHECK)));
         if check {
@@ -424,43 +404,14 @@ impl Store {
                 stmt(month_insert(cond), params![admdvs, code, insutype, *is_ipt, format!("{ym}-01"), format!("{ym}-31")]),
             ]);
         }
-        let tiers: Vec<String> = TIERS.iter().map(|(t, _)| format!("'{t}'")).collect();
-        let union: Vec<String> = TIERS
-            .iter()
-            .map(|(t, c)| {
-                let cond = if c.is_empty() { String::new() } else { format!(" AND {c} <> 0") };
-                format!(
-                    "SELECT '{t}', psn_no, day, admdvs FROM stat_setl WHERE psn_no = $1 AND day = $2 AND live = 1{cond}"
-                )
-            })
-            .collect();
+        // Each person from the earliest day they were touched (settled, or a settlement reversed) on.
+        let mut people: HashMap<String, String> = HashMap::new();
         for (psn_no, day) in &person_days {
-            units.push(vec![
-                stmt(
-                    format!(
-                        "DELETE FROM stat_psn_day WHERE tier IN ({}) AND psn_no = $1 AND day = $2",
-                        tiers.join(", ")
-                    ),
-                    params![psn_no, day],
-                ),
-                stmt(
-                    format!("INSERT INTO stat_psn_day (tier, psn_no, day, admdvs) {}", union.join(" UNION ")),
-                    params![psn_no, day],
-                ),
-            ]);
+            people.entry(psn_no.clone()).or_insert_with(|| day.clone());
         }
-        let years: BTreeSet<(String, String)> =
-            person_days.iter().map(|(p, day)| (p.clone(), day[..4].to_string())).collect();
-        for (psn_no, year) in &years {
-            let key = params![psn_no, format!("{year}-01-01"), format!("{year}-12-31")];
-            let cond = format!("tier IN ({}) AND psn_no = $1 AND day >= $2 AND day <= $3", tiers.join(", "));
-            let mut unit = vec![stmt(
-                format!("DELETE FROM stat_psn_year WHERE tier IN ({}) AND year = $2 AND psn_no = $1", tiers.join(", ")),
-                params![psn_no, year.parse::<i64>().unwrap_or_default()],
-            )];
-            unit.extend(psn_year_inserts(&cond).map(|q| stmt(q, key.clone())));
-            units.push(unit);
-        }
+        let mut people: Vec<(String, String)> = people.into_iter().collect();
+        people.sort();
+        units.extend(people.iter().map(|(psn_no, from)| crate::stats_people::person_unit(psn_no, from)));
         let newest = fresh.iter().map(|n| n.setl_time.as_str()).max().unwrap_or_default().to_string();
         units.push(vec![stmt(
             "INSERT INTO stat_state (name, value) VALUES ('scanned_to', $1)

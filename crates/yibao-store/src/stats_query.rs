@@ -237,9 +237,10 @@ impl Store {
             )
             .await?;
         let t = t.first().cloned();
+        let people_of = self.stats_people(&f.from, &f.to, &f.admdvs).await?;
         let mut out = Vec::new();
         for (tier, col) in crate::stats::TIERS {
-            let people = self.stats_people(f, tier).await?;
+            let people = people_of.get(*tier).copied().unwrap_or(0);
             let (times, amount) = match (&t, *col) {
                 (Some(r), "") => (r.int("n"), r.int("fund")),
                 (Some(r), c) => (r.int(&format!("n_{c}")), r.int(c)),
@@ -275,31 +276,6 @@ impl Store {
         let r = r.first();
         let g = |c: &str| r.map_or(0, |r| r.int(c));
         Ok(Sums { n: g("h_n"), medfee: g("h_medfee"), hifp: g("h_hifp"), hifmi: g("hifmi"), ..Sums::default() })
-    }
-
-    /// Distinct people a fund tier served in the period: from 1 January, an index range over each person's first
-    /// day of the year; otherwise distinct psn_no over the person-days.
-    async fn stats_people(&self, f: &StatsFilter, tier: &str) -> Result<i64> {
-        let ytd = f.from.ends_with("-01-01") && f.from.get(..4) == f.to.get(..4);
-        let rows = if ytd {
-            let year: i64 = f.from[..4].parse().unwrap_or_default();
-            let region = if f.admdvs.is_empty() { "*" } else { f.admdvs.as_str() };
-            self.scan(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM stat_psn_year WHERE tier = $1 AND year = $2 AND admdvs = $3 AND first_day <= $4",
-                params![tier, year, region, &f.to],
-            )
-            .await?
-        } else {
-            let mut p = f.base_params();
-            p.push(Param::Text(tier.to_string()));
-            self.scan(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT psn_no FROM stat_psn_day
-                 WHERE tier = $4 AND day >= $1 AND day <= $2 AND ($3 = '' OR admdvs = $3) GROUP BY psn_no) p",
-                p,
-            )
-            .await?
-        };
-        Ok(rows.first().map_or(0, |r| r.int("n")))
     }
 
     /// Institutions by fund spending (`by_average` = false) or by 次均费用 (medical cost per person-time).

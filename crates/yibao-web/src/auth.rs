@@ -54,6 +54,10 @@ pub enum Area {
     Bulletin,
     AuditLog,
     Users,
+    /// Fund supervision's findings and held money: review (排除 / 确认违规), institutions' payable.
+    FindingReview,
+    /// Fund supervision's case ledger and its statistics.
+    Supervision,
 }
 
 impl Role {
@@ -97,8 +101,11 @@ impl Role {
         match self {
             Admin => true,
             Clerk => matches!(a, Window | People | WholeIdentity | Records),
-            Reviewer => matches!(a, People | WholeIdentity | Records),
-            Auditor => matches!(a, People | WholeIdentity | Records | Agreements | Statistics | AuditLog),
+            Reviewer => matches!(a, People | WholeIdentity | Records | FindingReview),
+            Auditor => matches!(
+                a,
+                People | WholeIdentity | Records | Agreements | Statistics | AuditLog | FindingReview | Supervision
+            ),
             Statistician => matches!(a, Records | Statistics | Figures | Bulletin),
             Institution => matches!(a, Window | People | Records),
         }
@@ -418,6 +425,13 @@ async fn home(staff: Staff) -> Response {
         (Area::Records, "/records/policies", "政策版本", "查看、对比、上传政策包"),
         (Area::Statistics, "/stats", "统计分析", "基金支出、实际补偿比、受益人次、大病分段、参保、机构排名"),
         (Area::Bulletin, "/bulletin", "工作简报", "按期间生成半年工作报告数据草稿，编辑并导出 Word"),
+        (
+            Area::FindingReview,
+            "/supervision/findings",
+            "基金监管疑点",
+            "剔除待查的疑点，排除或确认违规；机构应付与暂扣金额",
+        ),
+        (Area::Supervision, "/supervision/cases", "案件台账", "线索、核查、立案、处理、结案，追回、罚款与暂停协议"),
         (Area::AuditLog, "/admin/audit", "操作日志", "谁在何时做了什么、查看了谁的个人信息"),
         (Area::Users, "/admin/users", "用户管理", "账号、角色与解锁"),
     ];

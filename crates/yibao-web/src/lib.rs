@@ -17,6 +17,7 @@ pub mod export;
 pub mod records;
 pub mod slip;
 pub mod stats;
+pub mod supervision;
 pub mod table;
 pub mod ui;
 pub mod window;
@@ -58,6 +59,7 @@ pub fn router(app: App) -> Router {
         .merge(stats::routes())
         .merge(bulletin::routes())
         .merge(admin::routes())
+        .merge(supervision::routes())
         .with_state(app)
 }
 

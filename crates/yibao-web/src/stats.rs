@@ -530,3 +530,20 @@ async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<PeriodQuery>
         Err(e) => ui::internal(Some(&staff), e),
     }
 }
+
+/// Keeps the statistics rollups up to date in the background, so that a statistics page only has the last few
+/// seconds' settlements to catch up on when it is read.
+pub fn refresh_every(store: yibao_store::Store, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let t = std::time::Instant::now();
+            match store.stats_refresh().await {
+                Ok(_) => tracing::debug!(seconds = t.elapsed().as_secs_f64(), "statistics rollups refreshed"),
+                Err(e) => tracing::warn!(error = %e, "statistics rollups not refreshed; retried at the next tick"),
+            }
+        }
+    });
+}

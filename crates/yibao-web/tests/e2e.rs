@@ -77,6 +77,25 @@ fn browser_end_to_end() {
         ] {
             settle_bill(&env, "admin", inst, &psn(p), it, kind, mt, &lines).await;
         }
+        // A held finding for the auditor to confirm and take into a case.
+        let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+        let finding = yibao_store::supervision::FindingRow {
+            finding_id: "E2E0001".into(),
+            source: "review".into(),
+            run_id: None,
+            rule_id: "DUP01".into(),
+            rule_name: "重复收费".into(),
+            sev_deg: "1".into(),
+            psn_no: Some(psn(2)),
+            fixmedins_code: "H99900100002".into(),
+            setl_ids: "S1".into(),
+            occurred_on: today.clone(),
+            amount: 1_234,
+            evidence: "同一天两次收取同一诊查费".into(),
+            status: "held".into(),
+        };
+        let op = yibao_store::supervision::SupervisionOp::InsertFindings(vec![finding]);
+        env.store.commit(vec![yibao_store::Op::Supervision(op)]).await.unwrap();
         let out = std::env::temp_dir().join(format!("yibao-e2e-{}.json", std::process::id()));
         let shots = std::env::var("YIBAO_SCREENSHOTS")
             .map(|s| repo().join(s))
@@ -121,5 +140,13 @@ fn browser_end_to_end() {
         // The suspension made in the browser is in force.
         let today_s = env.store.suspension_on("H99900100001", &today).await.unwrap();
         assert!(today_s.is_some());
+        // The auditor's review, case and suspension outcome are in the store.
+        assert_eq!(env.store.finding("E2E0001").await.unwrap().unwrap().row.status, "confirmed");
+        let case_id = seen["case_url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+        let case = env.store.case(&case_id, &today).await.unwrap().expect("the case opened in the browser");
+        assert_eq!((case.status.as_str(), case.suspensions), ("handle", 1));
+        assert_eq!(env.store.finding("E2E0001").await.unwrap().unwrap().case_id, Some(case_id));
+        let s2 = env.store.suspension_on("H99900100002", &today).await.unwrap().expect("suspended by the case");
+        assert!(s2.reason.contains("暂停医保服务协议 3 个月"), "{s2:?}");
     });
 }

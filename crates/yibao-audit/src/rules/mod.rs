@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod model;
+pub mod settle;
 
 use std::fmt;
 use std::path::Path;
@@ -15,6 +16,7 @@ use yibao_core::policy::diagnostic::{locate, write_located};
 use yibao_core::policy::{Diagnostic, FieldPath, syntax_diagnostic};
 
 pub use model::RulePackFile;
+pub use settle::{OnSettle, OnSettleModes};
 
 use crate::evidence::Evidence;
 use crate::finding::RuleInfo;
@@ -76,6 +78,8 @@ pub struct Rule {
     pub begin: NaiveDate,
     pub end: Option<NaiveDate>,
     pub trig_scen: Vec<u8>,
+    /// Rows of its knowledge (file or inline) as written in the pack.
+    pub knowledge_rows: usize,
     pub(crate) scenes: u16,
     pub(crate) evidence: Evidence,
     pub(crate) compiled: Compiled,
@@ -108,6 +112,8 @@ pub struct RulePack {
     pub(crate) every_line: Vec<u32>,
     pub(crate) per_visit: Vec<u32>,
     switches: FxHashMap<String, FxHashMap<u32, bool>>,
+    /// What settlements do with their 事中 findings (`[on_settle]`).
+    pub on_settle: OnSettleModes,
 }
 
 impl RulePack {
@@ -142,6 +148,7 @@ impl RulePack {
             dict.extend(k, codes);
         }
         let mut diags = check::check_pack(&pack, &dict);
+        let on_settle = settle::read(&pack.on_settle, &mut diags);
         let mut rules = Vec::with_capacity(pack.rule.len());
         let ids: Vec<&str> = pack.rule.iter().map(|r| r.id.as_str()).collect();
         for (i, def) in pack.rule.iter().enumerate() {
@@ -198,6 +205,7 @@ impl RulePack {
             every_line: Vec::new(),
             per_visit: Vec::new(),
             switches,
+            on_settle,
         };
         rp.reindex();
         Ok(rp)
@@ -252,6 +260,14 @@ impl RulePack {
         self.switches.get(region).and_then(|s| s.get(&(rule as u32))).copied().unwrap_or(self.rules[rule].enabled)
     }
 
+    /// The regions whose `[switch.<区划>]` turns a rule on or off, with the setting.
+    pub fn switches_of(&self, rule: usize) -> Vec<(&str, bool)> {
+        let mut v: Vec<(&str, bool)> =
+            self.switches.iter().filter_map(|(r, s)| s.get(&(rule as u32)).map(|on| (r.as_str(), *on))).collect();
+        v.sort();
+        v
+    }
+
     /// Whether a med_type is an inpatient one.
     pub fn is_inpatient(&self, med_type: &str) -> bool {
         self.visit_kinds.inpatient_med_types.iter().any(|m| m == med_type)
@@ -286,6 +302,7 @@ fn compile_rule(
         None if !def.row.is_empty() => Some(Table::from_inline(&def.row)),
         None => None,
     };
+    let knowledge_rows = table.as_ref().map_or(0, |t| t.rows.len());
     let mut b = Build { dict, path: path.clone(), table, diags: Vec::new() };
     let compiled = templates::compile(def.template, &def.params, &mut b);
     diags.append(&mut b.diags);
@@ -312,6 +329,7 @@ fn compile_rule(
         begin: def.begin,
         end: def.end,
         trig_scen: def.trig_scen.clone(),
+        knowledge_rows,
         scenes,
         evidence,
         compiled: compiled?,

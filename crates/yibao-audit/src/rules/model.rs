@@ -24,6 +24,10 @@ pub struct RulePackFile {
     /// Per-region switches for the counties under this pack: `[switch."341022"] R0105 = false`.
     #[serde(default)]
     pub switch: BTreeMap<String, BTreeMap<String, bool>>,
+    /// What settlements do with their 事中 findings: `[on_settle] default = "flag"`, `"341022" = "refuse"`
+    /// (`off` | `flag` | `refuse`; checked with the pack, see `rules::settle`).
+    #[serde(default)]
+    pub on_settle: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

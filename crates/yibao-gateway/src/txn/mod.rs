@@ -1,6 +1,7 @@
 //! The transactions, by number: which ones change the ledger, which path each answers at, and who handles it.
 
 mod fees;
+mod fsi;
 mod person;
 mod query;
 pub(crate) mod settle;
@@ -41,6 +42,9 @@ const TRANSACTIONS: &[(&str, &str, bool)] = &[
     ("2403", "/fsi/api/hospitalRegisterService/hospitalRegisterUpdate", true),
     ("2404", "/fsi/api/hospitalRegisterService/hospitalRegisterCancel", true),
     ("2405", "/fsi/api/dischargeProcessService/dischargeUndo", true),
+    ("3101", "/fsi/api/riskConService/beforeAnalyze", false),
+    ("3102", "/fsi/api/riskConService/courseAnalyze", false),
+    ("3103", "/fsi/api/riskConService/feedback", true),
     ("5203", "/fsi/api/settleService/querySetlInfo", false),
     ("5204", "/fsi/api/settleService/queryFeeList", false),
     ("5205", "/fsi/api/settleService/querySetlList", false),
@@ -84,6 +88,8 @@ pub async fn run(gw: &Gateway, inst: &InstitutionCtx, env: &Envelope) -> GwResul
         "2403" => visit::change_admission(&c).await,
         "2404" => visit::cancel_admission(&c).await,
         "2405" => visit::undo_discharge(&c).await,
+        "3101" | "3102" => fsi::analyze(&c).await,
+        "3103" => fsi::feedback(&c).await,
         "5203" => query::setl_info(&c).await,
         "5204" => query::fee_list(&c).await,
         "5205" => query::setl_list(&c).await,

@@ -141,6 +141,8 @@ struct Computed {
     req: SettleRequest,
     settlement: Settlement,
     version: i64,
+    /// 事中 findings of the lines settled, when the region screens at settlement (see [`crate::screening`]).
+    fsi: Option<crate::screening::settle::SettleCheck>,
 }
 
 async fn compute(c: &Call<'_>) -> GwResult<Computed> {
@@ -195,7 +197,8 @@ async fn compute(c: &Call<'_>) -> GwResult<Computed> {
     let (req, version) = build_request(c, &policy, v, lines, &acct_used_flag).await?;
     let s = yibao_core::settle(&policy, &req).map_err(|e| GwError::new(e.to_string()))?;
     check_stated(&d, &s)?;
-    Ok(Computed { policy, visit: x.clone(), req, settlement: s, version })
+    let fsi = crate::screening::settle::check(c, &policy, &x, lines).await?;
+    Ok(Computed { policy, visit: x.clone(), req, settlement: s, version, fsi })
 }
 
 /// Later interface versions send the 2204 sums with the settlement; when present they must agree.
@@ -215,14 +218,21 @@ fn check_stated(d: &Obj<'_>, s: &Settlement) -> GwResult<()> {
     Ok(())
 }
 
-/// The 2206/2207 output node, serialized straight from the structs.
-fn output(setlinfo: &SetlInfo, setldetail: &[SetlDetail]) -> Box<serde_json::value::RawValue> {
+/// The 2206/2207 output node, serialized straight from the structs; with the 事中 findings as `fsi_result` (a Yibao
+/// extension, present only when the region flags findings at settlement and there are some).
+fn output(
+    setlinfo: &SetlInfo,
+    setldetail: &[SetlDetail],
+    fsi: Option<&[yibao_audit::fsi::JudgeResult]>,
+) -> Box<serde_json::value::RawValue> {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         setlinfo: &'a SetlInfo,
         setldetail: &'a [SetlDetail],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fsi_result: Option<&'a [yibao_audit::fsi::JudgeResult]>,
     }
-    crate::raw(&Out { setlinfo, setldetail })
+    crate::raw(&Out { setlinfo, setldetail, fsi_result: fsi.filter(|r| !r.is_empty()) })
 }
 
 pub async fn pre_settle(c: &Call<'_>) -> GwResult<Outcome> {
@@ -233,7 +243,8 @@ pub async fn pre_settle(c: &Call<'_>) -> GwResult<Outcome> {
         ..SetlIds::default()
     };
     let info = setlinfo(&x.policy, &x.req, &x.settlement, &ids, false);
-    Ok(Outcome::read(output(&info, &setldetail(&x.policy, &x.settlement))))
+    let shown = x.fsi.as_ref().map(|f| f.result(&c.env.msgid));
+    Ok(Outcome::read(output(&info, &setldetail(&x.policy, &x.settlement), shown.as_deref())))
 }
 
 fn delta_map(x: &Computed) -> BTreeMap<String, i64> {
@@ -261,7 +272,8 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
     };
     let info = setlinfo(&x.policy, &x.req, s, &ids, false);
     let details = setldetail(&x.policy, s);
-    let out = output(&info, &details);
+    let shown = x.fsi.as_ref().map(|f| f.result(&setl_id));
+    let out = output(&info, &details, shown.as_deref());
     let delta = delta_map(&x);
     let explanation = explain::render_zh(&x.policy, &x.req, s);
     let row = SettlementRow {
@@ -324,6 +336,10 @@ pub async fn settle(c: &Call<'_>) -> GwResult<Outcome> {
         ops.push(Op::AdjustAccount { psn_no: psn_no.clone(), delta: -s.acct_pay.0 });
     }
     ops.push(Op::InsertSettlement(Box::new(row)));
+    // Held money (剔除待查) is committed with the settlement it is held from, or not at all.
+    if let Some(f) = &x.fsi {
+        ops.extend(f.ops(c, &setl_id));
+    }
     ops.push(Op::SettleFeeLines {
         psn_no: psn_no.clone(),
         mdtrt_id: x.visit.row.mdtrt_id.clone(),
@@ -406,7 +422,7 @@ pub async fn reverse(c: &Call<'_>) -> GwResult<Outcome> {
     for x in &mut details {
         x.fund_payamt = -x.fund_payamt;
     }
-    let out = output(&info, &details);
+    let out = output(&info, &details, None);
     let neg = |v: i64| -v;
     let row = SettlementRow {
         setl_id: new_id.clone(),

@@ -27,8 +27,20 @@ pub fn pg_admin() -> String {
 /// Serves a gateway on `store` at a free local port; returns its base URL and signing clients (msgid sequences from
 /// `first_seq`, so that a second client of an institution does not repeat the first's msgids).
 async fn serve(store: Store, first_seq: u64) -> (String, Vec<Client>) {
+    serve_with(store, first_seq, None).await
+}
+
+/// [`serve`] with a fund-supervision rule pack loaded.
+async fn serve_with(
+    store: Store,
+    first_seq: u64,
+    rules: Option<yibao_gateway::screening::Screening>,
+) -> (String, Vec<Client>) {
     let gw = Arc::new(Gateway::new(store, demo::DEMO_ADMDVS.to_string()));
     gw.load_policies(&[demo::DEMO_ADMDVS.to_string()]).await.expect("policy loads");
+    if let Some(r) = rules {
+        gw.set_screening(r);
+    }
     gw.claim_node().await.expect("node claimed");
     gw.watch_epochs().await.expect("epochs readable");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -51,6 +63,29 @@ pub async fn second_gateway(target: &str) -> Vec<Client> {
 }
 
 pub async fn start(backend: &str) -> Env {
+    start_with(backend, None).await
+}
+
+/// A rule pack written to a fresh directory with its knowledge files beside it, and loaded as the gateway would
+/// load `yibao serve --rules FILE`.
+pub fn rules_from_files(pack: &str, files: &[(&str, &str)]) -> yibao_gateway::screening::Screening {
+    let dir = std::env::temp_dir().join(format!(
+        "yibao-rules-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let file = dir.join("rules.toml");
+    std::fs::write(&file, pack).unwrap();
+    yibao_gateway::screening::Screening::load(&file).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`start`] with a rule pack loaded in the gateway.
+pub async fn start_with(backend: &str, rules: Option<yibao_gateway::screening::Screening>) -> Env {
     let target = match backend {
         "sqlite" => {
             let dir = std::env::temp_dir().join(format!(
@@ -85,7 +120,7 @@ pub async fn start(backend: &str) -> Env {
         }])
         .await
         .expect("policy stored");
-    let (base, clients) = serve(store.clone(), 0).await;
+    let (base, clients) = serve_with(store.clone(), 0, rules).await;
     Env { clients, store, base, target }
 }
 
