@@ -13,7 +13,7 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use yibao_gateway::screening::library;
-use yibao_store::review_run::{ReviewRequest, RunSummary, fingerprint, run_id, run_review};
+use yibao_store::review_run::{ReviewRequest, RunSummary, run_id, run_review};
 use yibao_store::webop::WebOp;
 use yibao_store::{Op, params};
 
@@ -242,7 +242,7 @@ async fn start(State(app): State<App>, staff: Staff, Form(f): Form<RunForm>) -> 
         Err(e) => return ui::internal(Some(&staff), e),
     };
     let version = screening.stored.clone().unwrap_or_else(|| screening.pack.version.clone());
-    let tag = fingerprint(&format!("{admdvs}@{version}"));
+    let tag = library::review_tag(&admdvs, &version);
     let id = run_id(Some(&admdvs), from, to, &tag);
     let what = format!("{from} 至 {to}，统筹区 {admdvs}，规则库版本 {version}");
     {
