@@ -136,6 +136,26 @@ async fn body(env: Env) {
     assert_eq!(count(&env, stored, yibao_store::params![&run_id]).await, 1);
     assert_eq!(count(&env, "SELECT COUNT(*) FROM audit_run", vec![]).await, 1);
     assert_eq!(count(&env, logged, yibao_store::params![&run_id]).await, 2);
+
+    // Two auditors press at once for another period: one run is stored, neither press is lost.
+    let other = Client::signed_in(&env.base, "jianguan").await;
+    let since = format!("{}-01-02", &today[..4]);
+    let ((a, _), (b, _)) =
+        tokio::join!(start_run(&auditor, &since, &today, None), start_run(&other, &since, &today, None));
+    assert_eq!((a.status, b.status), (303, 303), "{} {}", a.body, b.body);
+    let (pa, pb) = (finished(&auditor, &a.location).await, finished(&other, &b.location).await);
+    for p in [&pa, &pb] {
+        assert!(p.body.contains("已入库"), "{}", p.body);
+    }
+    let runs = "SELECT COUNT(*) FROM audit_run WHERE period_from = $1";
+    assert_eq!(count(&env, runs, yibao_store::params![&since]).await, 1);
+    let second = count(
+        &env,
+        "SELECT COUNT(*) FROM audit_finding WHERE run_id LIKE $1",
+        yibao_store::params![&format!("RV999001-{}%", since.replace('-', ""))],
+    )
+    .await;
+    assert_eq!(second, 1, "the period's one finding, stored once");
 }
 
 both_backends!(review_runs, body);
