@@ -281,6 +281,12 @@ async fn start(State(app): State<App>, staff: Staff, Form(f): Form<RunForm>) -> 
             }
             Err(e) => {
                 tracing::warn!(error = %e, run = %id, "review run failed");
+                // Logged, but the request id is not recorded: the same form may be sent again.
+                let row =
+                    ui::audit_row(&app2, &staff.username, "事后审核未完成", "audit_run", &id, &format!("{what}：{e}"));
+                if let Err(e) = app2.store.commit(vec![row]).await {
+                    tracing::warn!(error = %e, run = %id, "failed review run's audit row not stored");
+                }
                 RunState::Failed(e.to_string())
             }
         };
