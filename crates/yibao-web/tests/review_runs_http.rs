@@ -120,6 +120,10 @@ async fn body(env: Env) {
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains(&format!("href=\"/supervision/findings/{run_id}-")), "{}", p.body);
     assert!(p.body.contains(&format!("审核批次 {run_id} 的疑点 1 条")), "{}", p.body);
+    let id =
+        p.body.split(&format!("href=\"/supervision/findings/{run_id}-")).nth(1).unwrap().split('"').next().unwrap();
+    let d = reviewer.get(&format!("/supervision/findings/{run_id}-{id}")).await;
+    assert!(d.body.contains(&format!("/supervision/findings?run={run_id}")) && d.body.contains("死亡"), "{}", d.body);
     let p = reviewer.get("/supervision/findings?run=RV999001-00000000-00000000-none").await;
     assert!(p.body.contains("的疑点 0 条") && !p.body.contains("href=\"/supervision/findings/RV"), "{}", p.body);
 

@@ -287,6 +287,10 @@ async fn detail(State(app): State<App>, staff: Staff, Path(id): Path<String>) ->
         ("所属案件", case),
     ];
     t.rows = kv.into_iter().map(|(k, v)| vec![Cell::t(k), Cell::t(v)]).collect();
+    // The run's other findings.
+    if let Some(run) = &r.run_id {
+        t.rows[1][1].href = format!("/supervision/findings?run={}", ui::url_encode(run));
+    }
     t.before = "<p><a href=\"/supervision/findings\">返回疑点列表</a></p>".into();
     let actions: &[(&str, &str, &str)] = match r.status.as_str() {
         HELD => &[("clear", "排除（不违规，放行支付）", ""), ("confirm", "确认违规", "danger")],
