@@ -135,11 +135,20 @@ async fn show(State(app): State<App>, staff: Staff, Query(q): Query<RunsQuery>) 
     }
     if staff.role.can(Area::Supervision) {
         let (from, to) = period("", "");
+        // The regions with a rule pack stored, offered in the region field.
+        let regions: String = app
+            .store
+            .rule_pack_regions()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(|r| format!("<option value=\"{}\">", esc(r)))
+            .collect();
         before.push_str(&format!(
             "<h2>运行事后审核</h2><form method=\"post\" action=\"/supervision/runs\" class=\"filters\">{}
 <label>审核期间自 <input type=\"date\" name=\"from\" value=\"{}\" required data-testid=\"run-from\"></label>
 <label>至 <input type=\"date\" name=\"to\" value=\"{}\" required data-testid=\"run-to\"></label>
-<label>统筹区 <input name=\"admdvs\" value=\"{}\" maxlength=\"6\" required data-testid=\"run-admdvs\"></label>
+<label>统筹区 <input name=\"admdvs\" value=\"{}\" maxlength=\"6\" required list=\"run-regions\" data-testid=\"run-admdvs\"></label><datalist id=\"run-regions\">{regions}</datalist>
 <button type=\"submit\" data-testid=\"run-start\">运行审核</button></form>
 <p>按统筹区当前生效的规则库版本（与结算时事中审核相同）审核该期间的全部结算；同一统筹区、期间与规则只入库一次。</p>",
             hidden(&staff),
