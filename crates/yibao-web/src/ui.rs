@@ -38,6 +38,7 @@ const NAV: &[(&str, &str, Area)] = &[
     ("/supervision/findings", "监管疑点", Area::FindingReview),
     ("/supervision/cases", "案件台账", Area::Supervision),
     ("/supervision/rules", "规则库", Area::FindingReview),
+    ("/supervision/runs", "事后审核", Area::FindingReview),
     ("/admin/figures", "筹资与人口", Area::Figures),
     ("/admin/audit", "操作日志", Area::AuditLog),
     ("/admin/users", "用户管理", Area::Users),

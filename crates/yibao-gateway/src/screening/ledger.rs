@@ -1,5 +1,5 @@
-//! What the gateway already holds, as the rule engine's input: the person (sex, birth date, 门慢门特 registrations),
-//! a visit with its uploaded fee lines, and — only when a rule in force needs it — the person's recent dispensing
+//! What the gateway already holds, as the rule engine's input: the person (sex, birth date, 门慢门特 registrations,
+//! and the date of death from `person_death` — one point read on its primary key), a visit with its uploaded fee lines, and — only when a rule in force needs it — the person's recent dispensing
 //! (one read on the ledger's person-first keys).
 
 use chrono::NaiveDate;
@@ -20,16 +20,30 @@ use crate::state::{InstitutionCtx, PersonCtx};
 pub const HISTORY_DAYS: i64 = 90;
 
 /// The person as the rules see them, from the ledger (the authority on sex, birth date and registrations).
-pub fn person<'a>(p: &'a PersonCtx, diseases: &'a [(String, NaiveDate, Option<NaiveDate>)]) -> Person<'a> {
+pub fn person<'a>(
+    p: &'a PersonCtx,
+    diseases: &'a [(String, NaiveDate, Option<NaiveDate>)],
+    death_date: Option<NaiveDate>,
+) -> Person<'a> {
     Person {
         psn_no: &p.person.psn_no,
         gend: Some(p.person.gend.as_str()).filter(|g| !g.is_empty()),
         brdy: parse_date(&p.person.brdy),
-        death_date: None,
+        death_date,
         diseases: Some(
             diseases.iter().map(|(code, begin, end)| RegisteredDisease { code, begin: *begin, end: *end }).collect(),
         ),
     }
+}
+
+/// The person's date of death as exchanged with civil affairs (`person_death`), `None` while alive: one point read on
+/// the table's primary key, so the "settled after the date of death" rule can fire at settlement and in 3101/3102.
+pub async fn death_date(store: &Store, psn_no: &str) -> GwResult<Option<NaiveDate>> {
+    let r = store
+        .row("SELECT death_date FROM person_death WHERE psn_no = $1", yibao_store::params![psn_no])
+        .await
+        .map_err(db)?;
+    Ok(r.and_then(|r| parse_date(&r.text("death_date"))))
 }
 
 /// The person's 门慢门特 registrations with parsed dates (held by the caller while the encounter borrows them).

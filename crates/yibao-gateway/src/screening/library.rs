@@ -188,6 +188,13 @@ fn today() -> String {
     chrono::Local::now().format("%Y-%m-%d").to_string()
 }
 
+/// The rules tag of a 事后 review run with a region's stored version (part of its run id,
+/// `yibao_store::review_run::run_id`): versions are unique per region and immutable, so the same region, period and
+/// version give the same run wherever it is started.
+pub fn review_tag(admdvs: &str, version: &str) -> String {
+    yibao_store::review_run::fingerprint(&format!("{admdvs}@{version}"))
+}
+
 /// The region's version in force on `date`, compiled; `None` when the region has none in force.
 pub async fn in_force(store: &Store, admdvs: &str, date: &str) -> Result<Option<Screening>, String> {
     let Some(row) = store.rule_pack_in_force(admdvs, date).await.map_err(|e| e.to_string())? else {

@@ -102,10 +102,11 @@ pub async fn check(c: &Call<'_>, policy: &Policy, x: &VisitCtx, rows: &[FeeLineR
         Vec::new()
     };
     let diseases = ledger::diseases(&p);
+    let death = ledger::death_date(&c.gw.store, &v.psn_no).await?;
     let diagnoses = ledger::diagnoses(v);
     let visit = ledger::visit(c.inst, v, &diagnoses)?;
     let enc = yibao_audit::Encounter {
-        person: ledger::person(&p, &diseases),
+        person: ledger::person(&p, &diseases, death),
         lines: ledger::lines(policy, rows, visit.begin),
         visit,
         history: ledger::history(&past),

@@ -36,6 +36,8 @@ struct Known {
     person: Arc<PersonCtx>,
     visit: Option<Arc<VisitCtx>>,
     past: Vec<DispensedRow>,
+    /// From `person_death` (the after-death rule).
+    death: Option<chrono::NaiveDate>,
 }
 
 pub async fn analyze(c: &Call<'_>) -> GwResult<Outcome> {
@@ -121,7 +123,8 @@ pub async fn analyze(c: &Call<'_>) -> GwResult<Outcome> {
             _ => {}
         }
         let past = if history { ledger::read_history(&c.gw.store, psn_no, mdtrt_id, today).await? } else { Vec::new() };
-        known.push(Known { person, visit, past });
+        let death = ledger::death_date(&c.gw.store, psn_no).await?;
+        known.push(Known { person, visit, past, death });
     }
 
     // The ledger is the authority on the person; a visit sent without orders is screened on its uploaded lines.
@@ -130,7 +133,7 @@ pub async fn analyze(c: &Call<'_>) -> GwResult<Outcome> {
     let mut findings = Vec::new();
     for (k, enc) in encs.iter_mut().enumerate() {
         let kn = &known[k];
-        enc.person = ledger::person(&kn.person, &diseases[k]);
+        enc.person = ledger::person(&kn.person, &diseases[k], kn.death);
         enc.visit.admdvs = region;
         enc.visit.fixmedins_code = &c.inst.fixmedins_code;
         // The institution's registered level and type, not what the message says.

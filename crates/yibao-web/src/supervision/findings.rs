@@ -1,5 +1,5 @@
 //! Findings (疑点): the list filtered by period, institution, rule and status (paginated on the server, people
-//! masked, exported to xlsx), one finding with its evidence, and its review — 排除, 确认违规, or 已追回 directly.
+//! masked, exported to xlsx) and by the 事后 review run that raised them, one finding with its evidence, and its review — 排除, 确认违规, or 已追回 directly.
 
 use std::collections::HashMap;
 
@@ -8,9 +8,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use yibao_store::Op;
-use yibao_store::supervision::{self, CLEARED, CONFIRMED, HELD, RECOVERED, SupervisionOp};
+use yibao_store::supervision::{self, CLEARED, CONFIRMED, FindingRow, HELD, RECOVERED, SupervisionOp};
 use yibao_store::supervision_read::{FindingFilter, FindingRecord};
+use yibao_store::{Op, Row, params};
 
 use super::{Change, apply, check_period, hidden, inst_name, institutions, masked_person, pairs};
 use crate::App;
@@ -35,6 +35,8 @@ struct FindingQuery {
     inst: String,
     rule: String,
     status: String,
+    /// A 事后 review run's id (from the 事后审核 page).
+    run: String,
     page: i64,
     done: String,
 }
@@ -58,8 +60,56 @@ impl FindingQuery {
             ("inst", &self.inst),
             ("rule", &self.rule),
             ("status", &self.status),
+            ("run", &self.run),
         ])
     }
+}
+
+/// The list's conditions with the run as `$7` (the store's own filter has no run).
+const COND_RUN: &str = "($1 = '' OR occurred_on >= $1) AND ($2 = '' OR occurred_on <= $2)
+    AND ($3 = '' OR fixmedins_code = $3) AND ($4 = '' OR rule_id = $4) AND ($5 = '' OR status = $5)
+    AND ($6 = '' OR case_id = $6) AND run_id = $7";
+
+fn record(r: &Row) -> FindingRecord {
+    FindingRecord {
+        row: FindingRow {
+            finding_id: r.text("finding_id"),
+            source: r.text("source"),
+            run_id: r.opt_text("run_id"),
+            rule_id: r.text("rule_id"),
+            rule_name: r.text("rule_name"),
+            sev_deg: r.text("sev_deg"),
+            psn_no: r.opt_text("psn_no"),
+            fixmedins_code: r.text("fixmedins_code"),
+            setl_ids: r.text("setl_ids"),
+            occurred_on: r.text("occurred_on"),
+            amount: r.int("amount"),
+            evidence: r.text("evidence"),
+            status: r.text("status"),
+        },
+        found_at: r.text("found_at"),
+        reviewer: r.opt_text("reviewer"),
+        reviewed_at: r.opt_text("reviewed_at"),
+        review_note: r.opt_text("review_note"),
+        case_id: r.opt_text("case_id"),
+    }
+}
+
+/// A page of the findings the query selects, and how many match.
+async fn page_of(
+    app: &crate::Web,
+    q: &FindingQuery,
+    offset: i64,
+    limit: i64,
+) -> yibao_store::Result<(Vec<FindingRecord>, i64)> {
+    let f = q.filter();
+    if q.run.is_empty() {
+        return app.store.findings_page(&f, offset, limit).await;
+    }
+    let list = ("*", "audit_finding", COND_RUN, "occurred_on DESC, finding_id DESC");
+    let p = params![&f.from, &f.to, &f.fixmedins_code, &f.rule_id, &f.status, &f.case_id, &q.run];
+    let (rows, total) = app.store.page(list, p, offset, limit).await?;
+    Ok((rows.iter().map(record).collect(), total))
 }
 
 const STATUSES: &[(&str, &str)] =
@@ -108,7 +158,7 @@ async fn list(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
         return r;
     }
     let page = q.page.max(1);
-    let (rows, total) = match app.store.findings_page(&q.filter(), Pager::offset(page), PAGE_SIZE).await {
+    let (rows, total) = match page_of(&app, &q, Pager::offset(page), PAGE_SIZE).await {
         Ok(x) => x,
         Err(e) => return ui::internal(Some(&staff), e),
     };
@@ -129,8 +179,11 @@ async fn list(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
         Field::select("inst", "定点机构", &q.inst, insts.clone()),
         Field::select("rule", "规则", &q.rule, rules),
         Field::select("status", "状态", &q.status, pairs(STATUSES)),
+        Field::text("run", "审核批次", &q.run),
     ];
-    t.before = "<p><a href=\"/supervision/payable\">机构应付与暂扣金额</a>".to_string();
+    t.before =
+        "<p><a href=\"/supervision/payable\">机构应付与暂扣金额</a> · <a href=\"/supervision/runs\">事后审核</a>"
+            .to_string();
     if staff.role.can(Area::Supervision) {
         t.before
             .push_str(" · <a href=\"/supervision/cases\">案件台账</a> · <a href=\"/supervision/stats\">监管统计</a>");
@@ -138,6 +191,8 @@ async fn list(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
     t.before.push_str("</p>");
     if !q.done.is_empty() {
         t.notice = format!("疑点 {} 已处理。", q.done);
+    } else if !q.run.is_empty() {
+        t.notice = format!("审核批次 {} 的疑点 {total} 条。", q.run);
     }
     let who = people(&app, &rows).await;
     for f in &rows {
@@ -165,7 +220,7 @@ async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
     if let Err(r) = check_period(&staff, q.from.trim(), q.to.trim()) {
         return r;
     }
-    let (rows, total) = match app.store.findings_page(&q.filter(), 0, EXPORT_MAX).await {
+    let (rows, total) = match page_of(&app, &q, 0, EXPORT_MAX).await {
         Ok(x) => x,
         Err(e) => return ui::internal(Some(&staff), e),
     };
@@ -232,6 +287,10 @@ async fn detail(State(app): State<App>, staff: Staff, Path(id): Path<String>) ->
         ("所属案件", case),
     ];
     t.rows = kv.into_iter().map(|(k, v)| vec![Cell::t(k), Cell::t(v)]).collect();
+    // The run's other findings.
+    if let Some(run) = &r.run_id {
+        t.rows[1][1].href = format!("/supervision/findings?run={}", ui::url_encode(run));
+    }
     t.before = "<p><a href=\"/supervision/findings\">返回疑点列表</a></p>".into();
     let actions: &[(&str, &str, &str)] = match r.status.as_str() {
         HELD => &[("clear", "排除（不违规，放行支付）", ""), ("confirm", "确认违规", "danger")],

@@ -1,5 +1,6 @@
 //! Fund supervision's pages (基金监管): findings with their held money and review, institutions' payable, the case
-//! ledger with its timeline, outcomes and attachments, supervision statistics, and the rule library (规则库).
+//! ledger with its timeline, outcomes and attachments, supervision statistics, the rule library (规则库), and the
+//! 事后 review runs (事后审核).
 //! Reviewers (审核) may review findings and read the rule library; the case ledger and rule uploads are the
 //! auditors' (监管). Every change runs once per form request id and is logged.
 
@@ -9,6 +10,7 @@ mod findings;
 mod multipart;
 mod payable;
 mod rules;
+mod runs;
 mod stats;
 
 use axum::Router;
@@ -28,6 +30,7 @@ pub fn routes() -> Router<App> {
         .merge(case_detail::routes())
         .merge(stats::routes())
         .merge(rules::routes())
+        .merge(runs::routes())
 }
 
 pub(crate) fn today() -> String {

@@ -1,0 +1,117 @@
+//! The date of death at settlement, on SQLite and PostgreSQL: a person recorded in `person_death` as dead before the
+//! visit is reported by 3102 under the after-death rule, and with `on_settle = "refuse"` the settlement is refused
+//! (nothing stored); a living person's identical visit settles.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use yibao_gateway::screening::library::{Install, PackUpload, install};
+
+const CT: &str = "002103000010000";
+
+const PACK: &str = r#"[pack]
+admdvs = "999001"
+name = "死亡后结算测试规则库"
+version = "d1"
+
+[on_settle]
+default = "refuse"
+
+[[rule]]
+id = "R14"
+name = "死亡后发生医疗费用"
+template = "after_death"
+begin = 2024-01-01
+sev_deg = "1"
+trig_scen = [6, 7]
+"#;
+
+/// Records a death as the civil affairs exchange does (the table has no ledger operation of its own).
+async fn record_death(store: &yibao_store::Store, psn_no: &str, date: &str) {
+    const SQL: &str = "INSERT INTO person_death (psn_no, death_date, source) VALUES ($1, $2, '民政')";
+    match store.sqlite_connection() {
+        Some(c) => {
+            c.unwrap().execute(&SQL.replace('$', "?"), rusqlite::params![psn_no, date]).unwrap();
+        }
+        None => {
+            sqlx::query(SQL).bind(psn_no).bind(date).execute(store.pg_pool().unwrap()).await.unwrap();
+        }
+    }
+}
+
+fn screen_input(psn_no: &str, mdtrt_id: &str) -> Value {
+    json!({ "data": {
+        "syscode": "HIS", "task_id": "TASK1", "trig_scen": "6",
+        "patient_dtos": [{
+            "patn_id": psn_no, "patn_name": "张建国", "gend": "2", "brdy": "1980-01-01", "poolarea": "999001",
+            "curr_mdtrt_id": mdtrt_id,
+            "fsi_encounter_dtos": [{
+                "mdtrt_id": mdtrt_id, "medins_id": "H99900100001", "medins_name": "", "medins_lv": "2", "med_type": "11",
+                "insutype": "390", "adm_date": today(), "dscg_main_dise_codg": "J06.9",
+                "fsi_diagnose_dtos": [{ "dise_id": "1", "maindise_flag": "1", "dias_srt_no": "1", "dise_codg": "J06.9", "dise_name": "急性上呼吸道感染" }],
+                "fsi_order_dtos": [],
+            }]
+        }]
+    }})
+}
+
+fn rule_ids(a: &Value) -> Vec<String> {
+    a["output"]["result"]
+        .as_array()
+        .map(|r| r.iter().map(|x| x["rule_id"].as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Calls 3102 until the pack is served (the gateway looks at the rules epoch once a second).
+async fn served(c: &yibao_gateway::client::Client, input: &Value) -> Value {
+    for _ in 0..300 {
+        let a = c.call("3102", input.clone()).await.unwrap();
+        if a["infcode"] == 0 {
+            return a;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("3102 never served the pack");
+}
+
+async fn body(env: Env) {
+    let how = Install { version: None, effective: &today(), by: "审计员" };
+    let up = PackUpload { file: "rules.toml".into(), text: PACK.into(), files: Default::default() };
+    install(&env.store, &up, &how, false).await.unwrap();
+    let h1 = &env.clients[0];
+    let (dead, alive) = (psn(1), psn(2));
+    let died = (chrono::Local::now() - chrono::Duration::days(10)).format("%Y-%m-%d").to_string();
+    record_death(&env.store, &dead, &died).await;
+
+    let (m_alive, t_alive) = outpatient(h1, &alive, "390", &[(CT, "150", "1", "150.00")]).await;
+    let a = served(h1, &screen_input(&alive, &m_alive)).await;
+    assert!(rule_ids(&a).is_empty(), "a living person: {a}");
+
+    let (m_dead, t_dead) = outpatient(h1, &dead, "390", &[(CT, "150", "1", "150.00")]).await;
+    let a = served(h1, &screen_input(&dead, &m_dead)).await;
+    assert_eq!(rule_ids(&a), ["R14"], "dead on {died}, visit today: {a}");
+
+    // refuse: the 明确违规 after-death finding refuses the settlement and nothing is stored.
+    let m = refused(h1, "2207", setl_input(&dead, &m_dead, "390", t_dead, "0")).await;
+    assert!(m.contains("R14") && m.contains("死亡后发生医疗费用"), "{m}");
+    let n = env
+        .store
+        .row("SELECT COUNT(*) FROM settlement WHERE mdtrt_id = $1", yibao_store::params![&m_dead])
+        .await
+        .unwrap()
+        .unwrap()
+        .int_at(0);
+    assert_eq!(n, 0, "a refused settlement stores nothing");
+    ok(h1, "2207", setl_input(&alive, &m_alive, "390", t_alive, "0")).await;
+}
+
+#[test]
+fn sqlite() {
+    common::run(async { body(start("sqlite").await).await })
+}
+
+#[test]
+fn postgres() {
+    common::run(async { body(start("postgres").await).await })
+}
