@@ -1,6 +1,6 @@
 //! `yibao import KIND FILE`: imports a bureau's exchange file (CSV or xlsx) of people, households, enrollments,
-//! identities, diseases, accounts, institutions, or a catalogue version (`catalogue FILE --admdvs A --version V
-//! [--from D]`), and prints what was imported and every wrong row.
+//! identities, diseases, accounts, institutions, deaths exchanged with civil affairs (`deaths`), or a catalogue
+//! version (`catalogue FILE --admdvs A --version V [--from D]`), and prints what was imported and every wrong row.
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,6 +1,8 @@
 //! Checking one row at a time, against the file so far and the store: gives the operations to write, or says the row
 //! is already in the store as it is, or gives every reason the row is wrong.
 
+mod deaths;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -120,6 +122,7 @@ impl<'a> Checker<'a> {
             Kind::Accounts => self.account(row, &mut why).await?,
             Kind::Institutions => self.institution(row, &mut why).await?,
             Kind::Households => self.household(row, &mut why).await?,
+            Kind::Deaths => self.death(row, &mut why).await?,
             Kind::Catalogue => unreachable!("a catalogue is checked by catalogue::import_catalogue"),
         };
         Ok(if !why.0.is_empty() {

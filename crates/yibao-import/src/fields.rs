@@ -27,10 +27,12 @@ pub enum Kind {
     Households,
     /// 医保目录: one catalogue version of a region (see `catalogue::columns` for its columns).
     Catalogue,
+    /// 死亡信息 (exchanged with civil affairs): certno or psn_no (at least one), death_date, source?.
+    Deaths,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::People,
         Kind::Enrollments,
         Kind::Identities,
@@ -39,6 +41,7 @@ impl Kind {
         Kind::Institutions,
         Kind::Households,
         Kind::Catalogue,
+        Kind::Deaths,
     ];
 
     /// The English name, as given on the command line and written in the audit log.
@@ -52,6 +55,7 @@ impl Kind {
             Kind::Institutions => "institutions",
             Kind::Households => "households",
             Kind::Catalogue => "catalogue",
+            Kind::Deaths => "deaths",
         }
     }
 
@@ -66,6 +70,7 @@ impl Kind {
             Kind::Institutions => "定点医药机构",
             Kind::Households => "家庭户",
             Kind::Catalogue => "医保目录",
+            Kind::Deaths => "死亡信息",
         }
     }
 
@@ -80,6 +85,7 @@ impl Kind {
             Kind::Institutions => &["institutions", "institution", "机构", "定点机构", "定点医药机构"],
             Kind::Households => &["households", "household", "户", "家庭", "家庭户", "户信息", "家庭信息"],
             Kind::Catalogue => &["catalogue", "catalog", "目录", "医保目录", "药品目录", "诊疗项目目录", "目录信息"],
+            Kind::Deaths => &["deaths", "death", "死亡", "死亡信息", "死亡人员", "死亡名单", "死亡信息交换"],
         }
     }
 
@@ -93,6 +99,7 @@ impl Kind {
             Kind::Institutions => &[FIXMEDINS_CODE, FIXMEDINS_NAME, FIXMEDINS_TYPE, HOSP_LV, ADMDVS, PAASID, SECRET],
             Kind::Households => HOUSEHOLD_FIELDS,
             Kind::Catalogue => crate::catalogue::columns::FIELDS,
+            Kind::Deaths => DEATH_FIELDS,
         }
     }
 }
@@ -141,6 +148,9 @@ impl Field {
     const fn in_group(self) -> Field {
         Field { need: Need::Group, ..self }
     }
+    pub(crate) const fn optional(self) -> Field {
+        Field { need: Need::Optional, ..self }
+    }
     pub(crate) const fn required(self) -> Field {
         Field { need: Need::Required, ..self }
     }
@@ -149,6 +159,10 @@ impl Field {
         format!("{} ({})", self.zh, self.name)
     }
 }
+
+/// A deaths file: the person by ID number or person number (at least one of them, see [`map_columns`]), the date
+/// of death, and where the record came from (民政 when the file does not say).
+const DEATH_FIELDS: &[Field] = &[CERTNO.optional(), PSN_NO.optional(), DEATH_DATE, SOURCE.optional()];
 
 /// A household file: the household number is required here.
 const HOUSEHOLD_FIELDS: &[Field] = &[HHOLD_ID.required(), ADMDVS, ADDRESS];
@@ -219,6 +233,8 @@ pub(crate) const FIXMEDINS_TYPE: Field = Field::req("fixmedins_type", "机构类
 pub(crate) const HOSP_LV: Field = Field::req("hosp_lv", "医院等级", &["机构等级"]);
 pub(crate) const PAASID: Field = Field::req("paasid", "接入账号", &["接入帐号", "paas_id"]);
 pub(crate) const SECRET: Field = Field::req("secret", "密钥", &["接入密钥", "秘钥"]);
+pub(crate) const DEATH_DATE: Field =
+    Field::req("death_date", "死亡日期", &["死亡时间", "死亡年月日", "注销日期", "dieday", "die_date"]);
 pub(crate) const ADDRESS: Field =
     Field::req("address", "地址", &["家庭住址", "家庭地址", "住址", "户籍地址", "居住地址", "联系地址", "户地址"]);
 
@@ -313,6 +329,10 @@ pub(crate) fn map_columns(kind: Kind, headers: &[String]) -> Result<(Columns, Ve
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns(missing));
     }
+    // A deaths file names the person by one of two columns.
+    if kind == Kind::Deaths && !cols.has(&CERTNO) && !cols.has(&PSN_NO) {
+        return Err(ImportError::MissingColumns(vec![format!("{}或{}", CERTNO.display(), PSN_NO.display())]));
+    }
     Ok((cols, warnings))
 }
 
@@ -331,6 +351,7 @@ mod tests {
         assert_eq!(" Accounts ".parse::<Kind>().unwrap(), Kind::Accounts);
         assert_eq!("目录".parse::<Kind>().unwrap(), Kind::Catalogue);
         assert_eq!("家庭户".parse::<Kind>().unwrap(), Kind::Households);
+        assert_eq!("死亡信息".parse::<Kind>().unwrap(), Kind::Deaths);
         assert!("catalogues".parse::<Kind>().is_err());
     }
 
@@ -356,5 +377,11 @@ mod tests {
         let people = ["psn_no", "certno", "psn_name", "gend", "brdy", "naty", "admdvs", "险种"];
         let e = map_columns(Kind::People, &h(&people)).unwrap_err().to_string();
         assert!(e.contains("年度 (year)") && !e.contains("险种"), "{e}");
+        // A deaths file needs the person by one of two columns, and the date.
+        let e = map_columns(Kind::Deaths, &h(&["姓名", "死亡日期"])).unwrap_err().to_string();
+        assert!(e.contains("证件号码 (certno)或人员编号 (psn_no)"), "{e}");
+        assert!(map_columns(Kind::Deaths, &h(&["身份证号", "死亡日期"])).is_ok());
+        let e = map_columns(Kind::Deaths, &h(&["人员编号"])).unwrap_err().to_string();
+        assert!(e.contains("死亡日期 (death_date)"), "{e}");
     }
 }

@@ -1,5 +1,5 @@
 //! `yibao import`: the files bureaus exchange — people, households, enrollments, identities, registered diseases,
-//! personal accounts, designated institutions and the 医保目录 — read from CSV or spreadsheets, checked row by row,
+//! personal accounts, designated institutions, the 医保目录 and deaths exchanged with civil affairs — read from CSV or spreadsheets, checked row by row,
 //! and written to the ledger.
 //!
 //! - Formats: CSV in UTF-8 (with or without BOM), GBK/GB18030 (detected when the bytes are not UTF-8) or UTF-16 with
@@ -73,7 +73,7 @@ impl Report {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "未知的导入类型“{0}”，应为 people（人员）、households（家庭户）、enrollments（参保）、identities（人员身份）、diseases（病种登记）、accounts（个人账户）、institutions（定点医药机构）或 catalogue（医保目录）"
+        "未知的导入类型“{0}”，应为 people（人员）、households（家庭户）、enrollments（参保）、identities（人员身份）、diseases（病种登记）、accounts（个人账户）、institutions（定点医药机构）、catalogue（医保目录）或 deaths（死亡信息）"
     )]
     UnknownKind(String),
     /// The region, version or start day given for a catalogue is not usable.

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod cases_read;
 pub mod catalogue;
 mod db;
+pub mod deaths;
 pub mod fsi;
 pub mod household;
 mod migrate;
@@ -38,6 +39,7 @@ use tokio::sync::oneshot;
 
 pub use catalogue::CatalogueVersionRow;
 pub use db::{Param, Row, Val};
+pub use deaths::DeathRow;
 pub use household::HouseholdRow;
 pub use ops::Op;
 pub use rows::*;

@@ -131,6 +131,8 @@ pub enum Op {
     Fsi(crate::fsi::FsiOp),
     /// Fund-supervision rule pack versions per region (see `rule_packs.rs`).
     RulePack(crate::rule_packs::RulePackOp),
+    /// A death exchanged with civil affairs (upsert on the person; see `deaths.rs`).
+    RecordDeath(crate::deaths::DeathRow),
 }
 
 /// The statements of a job, in order.
@@ -518,6 +520,7 @@ fn push(out: &mut Vec<Stmt>, op: Op, backend: Backend) {
         Op::Case(c) => crate::cases::push(out, c),
         Op::Fsi(f) => crate::fsi::push(out, f),
         Op::RulePack(r) => crate::rule_packs::push(out, r),
+        Op::RecordDeath(d) => crate::deaths::push(out, d),
     }
 }
 
