@@ -27,17 +27,10 @@ sev_deg = "1"
 trig_scen = [6, 7]
 "#;
 
-/// Records a death as the civil affairs exchange does (the table has no ledger operation of its own).
+/// Records a death as the civil affairs exchange does (`yibao import deaths` writes the same operation).
 async fn record_death(store: &yibao_store::Store, psn_no: &str, date: &str) {
-    const SQL: &str = "INSERT INTO person_death (psn_no, death_date, source) VALUES ($1, $2, '民政')";
-    match store.sqlite_connection() {
-        Some(c) => {
-            c.unwrap().execute(&SQL.replace('$', "?"), rusqlite::params![psn_no, date]).unwrap();
-        }
-        None => {
-            sqlx::query(SQL).bind(psn_no).bind(date).execute(store.pg_pool().unwrap()).await.unwrap();
-        }
-    }
+    let death = yibao_store::DeathRow { psn_no: psn_no.into(), death_date: date.into(), source: "民政".into() };
+    store.commit(vec![yibao_store::Op::RecordDeath(death)]).await.unwrap();
 }
 
 fn screen_input(psn_no: &str, mdtrt_id: &str) -> Value {

@@ -28,15 +28,17 @@ pub struct FindingFilter {
     pub rule_id: String,
     pub status: String,
     pub case_id: String,
+    /// The 事后 review run that raised the findings.
+    pub run_id: String,
 }
 
 impl FindingFilter {
     const COND: &str = "($1 = '' OR occurred_on >= $1) AND ($2 = '' OR occurred_on <= $2)
         AND ($3 = '' OR fixmedins_code = $3) AND ($4 = '' OR rule_id = $4) AND ($5 = '' OR status = $5)
-        AND ($6 = '' OR case_id = $6)";
+        AND ($6 = '' OR case_id = $6) AND ($7 = '' OR run_id = $7)";
 
     fn params(&self) -> Vec<Param> {
-        params![&self.from, &self.to, &self.fixmedins_code, &self.rule_id, &self.status, &self.case_id]
+        params![&self.from, &self.to, &self.fixmedins_code, &self.rule_id, &self.status, &self.case_id, &self.run_id]
     }
 }
 

@@ -180,6 +180,9 @@ async fn held_money_and_payable(store: &Store) {
     let f = FindingFilter { status: "confirmed".into(), fixmedins_code: "H1".into(), ..Default::default() };
     let (rows, total) = store.findings_page(&f, 0, 50).await.unwrap();
     assert!(total >= 1 && rows.iter().all(|r| r.row.status == "confirmed"));
+    // These findings were raised by no review run.
+    let f = FindingFilter { run_id: "RUN-NONE".into(), ..Default::default() };
+    assert_eq!(store.findings_page(&f, 0, 50).await.unwrap().1, 0);
 }
 
 async fn case_flow(store: &Store) {

@@ -1,5 +1,6 @@
-//! Findings (疑点): the list filtered by period, institution, rule and status (paginated on the server, people
-//! masked, exported to xlsx) and by the 事后 review run that raised them, one finding with its evidence, and its review — 排除, 确认违规, or 已追回 directly.
+//! Findings (疑点): the list filtered by period, institution, rule, status and the 事后 review run that raised them
+//! (paginated on the server, people masked, exported to xlsx), one finding with its evidence, and its review — 排除,
+//! 确认违规, or 已追回 directly.
 
 use std::collections::HashMap;
 
@@ -8,9 +9,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use yibao_store::supervision::{self, CLEARED, CONFIRMED, FindingRow, HELD, RECOVERED, SupervisionOp};
+use yibao_store::Op;
+use yibao_store::supervision::{self, CLEARED, CONFIRMED, HELD, RECOVERED, SupervisionOp};
 use yibao_store::supervision_read::{FindingFilter, FindingRecord};
-use yibao_store::{Op, Row, params};
 
 use super::{Change, apply, check_period, hidden, inst_name, institutions, masked_person, pairs};
 use crate::App;
@@ -50,6 +51,7 @@ impl FindingQuery {
             rule_id: self.rule.clone(),
             status: self.status.clone(),
             case_id: String::new(),
+            run_id: self.run.trim().into(),
         }
     }
 
@@ -65,36 +67,6 @@ impl FindingQuery {
     }
 }
 
-/// The list's conditions with the run as `$7` (the store's own filter has no run).
-const COND_RUN: &str = "($1 = '' OR occurred_on >= $1) AND ($2 = '' OR occurred_on <= $2)
-    AND ($3 = '' OR fixmedins_code = $3) AND ($4 = '' OR rule_id = $4) AND ($5 = '' OR status = $5)
-    AND ($6 = '' OR case_id = $6) AND run_id = $7";
-
-fn record(r: &Row) -> FindingRecord {
-    FindingRecord {
-        row: FindingRow {
-            finding_id: r.text("finding_id"),
-            source: r.text("source"),
-            run_id: r.opt_text("run_id"),
-            rule_id: r.text("rule_id"),
-            rule_name: r.text("rule_name"),
-            sev_deg: r.text("sev_deg"),
-            psn_no: r.opt_text("psn_no"),
-            fixmedins_code: r.text("fixmedins_code"),
-            setl_ids: r.text("setl_ids"),
-            occurred_on: r.text("occurred_on"),
-            amount: r.int("amount"),
-            evidence: r.text("evidence"),
-            status: r.text("status"),
-        },
-        found_at: r.text("found_at"),
-        reviewer: r.opt_text("reviewer"),
-        reviewed_at: r.opt_text("reviewed_at"),
-        review_note: r.opt_text("review_note"),
-        case_id: r.opt_text("case_id"),
-    }
-}
-
 /// A page of the findings the query selects, and how many match.
 async fn page_of(
     app: &crate::Web,
@@ -102,14 +74,7 @@ async fn page_of(
     offset: i64,
     limit: i64,
 ) -> yibao_store::Result<(Vec<FindingRecord>, i64)> {
-    let f = q.filter();
-    if q.run.is_empty() {
-        return app.store.findings_page(&f, offset, limit).await;
-    }
-    let list = ("*", "audit_finding", COND_RUN, "occurred_on DESC, finding_id DESC");
-    let p = params![&f.from, &f.to, &f.fixmedins_code, &f.rule_id, &f.status, &f.case_id, &q.run];
-    let (rows, total) = app.store.page(list, p, offset, limit).await?;
-    Ok((rows.iter().map(record).collect(), total))
+    app.store.findings_page(&q.filter(), offset, limit).await
 }
 
 const STATUSES: &[(&str, &str)] =
