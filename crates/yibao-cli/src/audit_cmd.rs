@@ -1,14 +1,19 @@
-//! `yibao audit run`: 事后 review of a period of the ledger with a rule pack (the demo pack by default), stored as a
-//! run with its findings (once per region, period and rules); prints a Chinese summary per rule, the timings, and
-//! recall and precision against a planted set when there is one.
+//! `yibao audit run`: 事后 review of a period of the ledger, stored as a run with its findings (once per region, period
+//! and rules); prints a Chinese summary per rule, the timings, and recall and precision against a planted set when
+//! there is one.
+//!
+//! The rules: `--rules FILE` when given; else the region's stored rule pack version in force today, tagged as the
+//! 事后审核 web page tags it (`library::review_tag`), so that the command and the page give the same run id for the
+//! same region and period; the demo pack only when the store holds no rule pack at all (the output says so).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use yibao_audit::synth;
+use yibao_audit::{RulePack, synth};
 use yibao_core::Fen;
+use yibao_gateway::screening::library;
 use yibao_sim::year::PlantedCase;
 use yibao_store::Store;
 use yibao_store::review_run::{ReviewRequest, fingerprint, run_review};
@@ -50,23 +55,47 @@ pub fn planted_path(data: &str) -> PathBuf {
     dir.join("planted.json")
 }
 
+/// The rule pack of a run, its tag (what the run id is made of) and a line saying which pack it is.
+async fn rules(store: &Store, admdvs: Option<&str>, file: Option<&Path>) -> anyhow::Result<(RulePack, String, String)> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| anyhow::anyhow!("字段 --rules：无法读取规则包 {}：{e}", f.display()))?;
+        let pack = RulePack::load(f).map_err(|e| anyhow::anyhow!("规则包 {} 有错误：\n{e}", f.display()))?;
+        let note = format!("规则包：文件 {}（版本 {}）", f.display(), pack.version);
+        return Ok((pack, fingerprint(&text), note));
+    }
+    let regions = store.rule_pack_regions().await?;
+    if regions.is_empty() {
+        let note = "规则包：系统中没有任何规则库，使用内置演示规则包（正式审核请先 yibao rules install，或用 --rules 指定规则包文件）";
+        return Ok((synth::demo_pack(), fingerprint(synth::DEMO_PACK_TOML), note.to_string()));
+    }
+    let Some(admdvs) = admdvs else {
+        anyhow::bail!(
+            "系统中已有统筹区 {} 的规则库：请用 --admdvs 指定统筹区（按其在用的规则库审核），或用 --rules 指定规则包文件",
+            regions.join("、")
+        );
+    };
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let Some(s) = library::in_force(store, admdvs, &today).await.map_err(|e| anyhow::anyhow!("{e}"))? else {
+        anyhow::bail!(
+            "统筹区 {admdvs} 没有今天（{today}）在用的规则库（已安装规则库的统筹区：{}）：请先 yibao rules install，或用 --rules 指定规则包文件",
+            regions.join("、")
+        );
+    };
+    let version = s.stored.clone().unwrap_or_else(|| s.pack.version.clone());
+    let note = format!("规则库：统筹区 {admdvs} 在用版本 {version}（{}）", s.pack.name);
+    Ok((s.pack, library::review_tag(admdvs, &version), note))
+}
+
 pub fn run(a: AuditArgs) -> ExitCode {
     let r = (|| -> anyhow::Result<()> {
         let (from, to) = parse_period(&a.period)?;
-        let (pack, tag) = match &a.rules {
-            Some(f) => {
-                let text = std::fs::read_to_string(f)
-                    .map_err(|e| anyhow::anyhow!("字段 --rules：无法读取规则包 {}：{e}", f.display()))?;
-                let pack = yibao_audit::RulePack::load(f)
-                    .map_err(|e| anyhow::anyhow!("规则包 {} 有错误：\n{e}", f.display()))?;
-                (pack, fingerprint(&text))
-            }
-            None => (synth::demo_pack(), fingerprint(synth::DEMO_PACK_TOML)),
-        };
         let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
         let t = Instant::now();
-        let (sum, report) = rt.block_on(async {
+        let (pack, sum, report) = rt.block_on(async {
             let store = Store::open(&a.data).await?;
+            let (pack, tag, note) = rules(&store, a.admdvs.as_deref(), a.rules.as_deref()).await?;
+            println!("{note}");
             let req = ReviewRequest {
                 from,
                 to,
@@ -76,7 +105,8 @@ pub fn run(a: AuditArgs) -> ExitCode {
                 rules_tag: &tag,
                 threads: a.threads,
             };
-            run_review(&store, &req).await
+            let (sum, report) = run_review(&store, &req).await?;
+            anyhow::Ok((pack, sum, report))
         })?;
         let total = t.elapsed();
         println!(
