@@ -186,6 +186,12 @@ await check("监管：确认疑点、登记案件、逐步推进并暂停机构�
   await page.waitForSelector("text=暂停医保服务协议 3 个月");
   seen.case_url = page.url();
   await shot("supervision-case");
+  await page.goto(`${base}/supervision/findings`);
+  expect((await page.textContent("table")).includes("E2E0001"), "疑点列表应有 E2E0001");
+  await shot("supervision-findings");
+  await page.goto(`${base}/supervision/rules`);
+  expect((await page.textContent("body")).includes("规则库"), "规则库页面");
+  await shot("supervision-rules");
   await page.goto(`${base}/records/institutions`);
   const row = await page.locator("tr", { hasText: "H99900100002" }).first().textContent();
   expect(row.includes("暂停中"), `机构 H99900100002 应暂停中：${row}`);

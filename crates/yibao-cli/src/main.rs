@@ -144,12 +144,12 @@ enum Cmd {
         seed: u64,
     },
     /// Import a bureau's exchange file (CSV or xlsx): people, households, enrollments, identities, diseases, accounts,
-    /// institutions, or a version of the catalogue (医保目录).
+    /// institutions, deaths (民政死亡信息), or a version of the catalogue (医保目录).
     Import {
         /// Data directory of the embedded database, or a postgres:// URL.
         #[arg(long, default_value = "data")]
         data: String,
-        /// What the file holds: people, households, enrollments, identities, diseases, accounts, institutions or catalogue (or 人员, 家庭户, 参保, 身份, 病种, 账户, 机构, 目录).
+        /// What the file holds: people, households, enrollments, identities, diseases, accounts, institutions, deaths or catalogue (or 人员, 家庭户, 参保, 身份, 病种, 账户, 机构, 死亡, 目录).
         kind: String,
         /// The CSV (UTF-8 or GBK) or xlsx file; the header row names the columns.
         file: PathBuf,
@@ -228,7 +228,8 @@ enum AuditCmd {
         /// Only persons insured in this region (and its rule switches).
         #[arg(long)]
         admdvs: Option<String>,
-        /// Rule pack (TOML with its knowledge files); default: the demo pack.
+        /// Rule pack (TOML with its knowledge files); default: the region's stored version in force (the demo pack
+        /// when no rule pack is stored at all).
         #[arg(long)]
         rules: Option<PathBuf>,
         /// Planted ground truth to score against (default: the one `yibao gen --visits` wrote, if present).
