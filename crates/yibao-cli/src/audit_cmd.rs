@@ -153,11 +153,5 @@ pub fn run(a: AuditArgs) -> ExitCode {
         }
         Ok(())
     })();
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("错误：{e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::sim_cmd::finish(r)
 }

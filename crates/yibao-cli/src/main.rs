@@ -369,13 +369,7 @@ fn main() -> ExitCode {
                 rules: rules.as_deref(),
                 stats_every,
             };
-            match rt.block_on(serve_cmd::run(args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("错误：{e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            sim_cmd::finish(rt.block_on(serve_cmd::run(args)))
         }
     }
 }

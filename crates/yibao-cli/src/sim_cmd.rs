@@ -9,7 +9,7 @@ use yibao_sim::{county, loadtest};
 use yibao_store::Store;
 
 /// Exit status of a command that printed its own result: 0, or 1 with the error in Chinese on stderr.
-fn finish(r: anyhow::Result<()>) -> ExitCode {
+pub(crate) fn finish(r: anyhow::Result<()>) -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -19,7 +19,7 @@ fn finish(r: anyhow::Result<()>) -> ExitCode {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
 }
 

@@ -31,11 +31,5 @@ pub fn add(data: &str, username: &str, name: &str, role: &str, institution: Opti
             Ok(())
         })
     })();
-    match r {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("错误：{e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::sim_cmd::finish(r)
 }

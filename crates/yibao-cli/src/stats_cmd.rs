@@ -5,12 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use crate::sim_cmd::runtime;
 use yibao_store::stats_query::{SetlFilter, StatsFilter};
 use yibao_store::{Op, SetlDetailRow, SettlementRow, Store};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime")
-}
 
 /// A deterministic pseudo-random stream (splitmix64).
 struct Rng(u64);
@@ -341,13 +338,7 @@ pub fn bench(data: &str, fill_n: u64, year: Option<i32>, runs: usize, today: u64
         }
         Ok(())
     });
-    match r {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("错误：{e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    crate::sim_cmd::finish(r)
 }
 
 pub fn rebuild(data: &str) -> std::process::ExitCode {
