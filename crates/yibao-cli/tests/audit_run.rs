@@ -2,24 +2,14 @@
 //! rule pack; then the region's stored version in force, with the run id the 事后审核 web page gives for the same
 //! region and period; a missing region is refused; `--rules FILE` keeps working.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::NaiveDate;
 use yibao_gateway::screening::library::review_tag;
 use yibao_store::review_run::{fingerprint, run_id};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn yibao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yibao")).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+mod common;
+use common::{repo, text, yibao};
 
 /// The run id an `audit run` printed.
 fn printed_run(o: &Output) -> String {

@@ -1,20 +1,10 @@
 //! `yibao rules check|install`: a good pack passes, a bad one is refused with file, line, field and a Chinese
 //! reason and stores nothing, a second install of the same version is refused.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn yibao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yibao")).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+mod common;
+use common::{repo, text, yibao};
 
 /// A scratch folder with a copy of the demo pack and its knowledge files, the pack text changed by `edit`.
 fn scratch(tag: &str, edit: impl Fn(&str) -> String) -> PathBuf {
