@@ -20,8 +20,8 @@ use crate::{Op, Param, Result, Store, params};
 const MARGIN_SECONDS: i64 = 120;
 /// How often the row-count check runs.
 const COUNT_CHECK: Duration = Duration::from_secs(30);
-/// The most groups recomputed in one commit.
-const CHUNK: usize = 2000;
+/// The most groups (or people cells, see `stats_people`) recomputed in one commit.
+pub(crate) const CHUNK: usize = 2000;
 
 /// Fund tiers counted by people served: `any` is every live settlement.
 pub const TIERS: &[(&str, &str)] =
@@ -139,7 +139,7 @@ const DAY_COLS: &str =
     psn_part, acct, cash, n_hifp, n_hifmi, n_hifob, n_cvlserv, n_maf, n_b1, n_b2, n_b3, n_b4, a_b1, a_b2, a_b3, a_b4,
     h_n, h_medfee, h_hifp";
 
-fn stmt(sql: impl Into<String>, params: Vec<Param>) -> StatStmt {
+pub(crate) fn stmt(sql: impl Into<String>, params: Vec<Param>) -> StatStmt {
     StatStmt { sql: sql.into(), params }
 }
 

@@ -12,12 +12,9 @@
 
 use std::collections::HashMap;
 
-use crate::stats::TIERS;
+use crate::stats::{CHUNK, TIERS, stmt};
 use crate::webop::{StatStmt, WebOp};
 use crate::{Op, Result, Store, params};
-
-/// The most cells recounted in one commit.
-const CHUNK: usize = 2000;
 
 /// The person-days of every tier and scope from live `stat_setl` rows that satisfy `cond`, as (tier, scope, psn_no,
 /// day, prev) with prev the previous day of the same person, tier and scope ('' for none).
@@ -31,10 +28,6 @@ fn seq_select(tier: &str, col: &str, region: bool, cond: &str) -> String {
 }
 
 const SEQ_INSERT: &str = "INSERT INTO stat_psn_seq (tier, scope, psn_no, day, prev)";
-
-fn stmt(sql: impl Into<String>, params: Vec<crate::Param>) -> StatStmt {
-    StatStmt { sql: sql.into(), params }
-}
 
 /// The statements that rebuild `stat_psn_seq` and `stat_psn_cell` from `stat_setl`.
 pub(crate) fn rebuild_statements() -> Vec<StatStmt> {
