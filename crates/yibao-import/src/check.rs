@@ -88,6 +88,11 @@ pub(crate) fn cell<'r>(row: &'r Row, cols: &Columns, f: &Field) -> &'r Cell {
 }
 
 /// The Chinese half of a bilingual message ("身份证号校验位错误 (ID number check digit is wrong)").
+/// Whether `certno` is a valid ID number (公民身份号码); the reason is pushed when it is not.
+pub(crate) fn id_number_ok(certno: &str, why: &mut Reasons) -> bool {
+    check_id_number(certno).map_err(|m| why.push(format!("证件号码：{}", zh(m)))).is_ok()
+}
+
 pub(crate) fn zh(msg: &str) -> &str {
     msg.split_once(" (").map_or(msg, |(z, _)| z)
 }
@@ -175,13 +180,7 @@ impl<'a> Checker<'a> {
     async fn person(&mut self, row: &Row, why: &mut Reasons) -> StoreResult<Vec<Op>> {
         let psn_no = why.field(&PSN_NO, values::required(self.cell(row, &PSN_NO)));
         let certno = why.field(&CERTNO, values::required(self.cell(row, &CERTNO))).map(|c| c.to_ascii_uppercase());
-        let id = certno.as_deref().filter(|c| match check_id_number(c) {
-            Ok(()) => true,
-            Err(m) => {
-                why.push(format!("证件号码：{}", zh(m)));
-                false
-            }
-        });
+        let id = certno.as_deref().filter(|c| id_number_ok(c, why));
         // check_id_number has checked the 17 digits and the date.
         let id_birth = id.and_then(|c| NaiveDate::parse_from_str(&c[6..14], "%Y%m%d").ok());
         let id_gend = id.map(|c| if (c.as_bytes()[16] - b'0') % 2 == 1 { "1" } else { "2" });

@@ -2,10 +2,10 @@
 //! the future nor before the birth date; a death already recorded as given is unchanged, a different one is updated.
 
 use chrono::NaiveDate;
-use yibao_core::codes::{check_id_number, mask_id};
+use yibao_core::codes::mask_id;
 use yibao_store::{DeathRow, Op, Result as StoreResult};
 
-use super::{Checker, Reasons, zh};
+use super::{Checker, Reasons, id_number_ok};
 use crate::fields::{CERTNO, DEATH_DATE, PSN_NO, SOURCE};
 use crate::source::Row;
 use crate::values::{self, iso};
@@ -70,8 +70,7 @@ impl Checker<'_> {
         psn_no: Option<&str>,
         why: &mut Reasons,
     ) -> StoreResult<Option<yibao_store::PersonRow>> {
-        if let Err(m) = check_id_number(certno) {
-            why.push(format!("证件号码：{}", zh(m)));
+        if !id_number_ok(certno, why) {
             return Ok(None);
         }
         let Some(person) = self.store.person_by_certno(certno).await? else {
