@@ -236,26 +236,21 @@ impl Store {
             params![today],
         )
         .await?;
-        let (handled, suspended) = one(
-            "SELECT CAST(COUNT(DISTINCT case_id) AS BIGINT),
-               CAST(COALESCE(SUM(CASE WHEN kind = 'suspend' THEN 1 ELSE 0 END), 0) AS BIGINT)
-             FROM case_outcome WHERE at >= $1 AND at <= $2",
-            params![from, &to_end],
-        )
-        .await?;
-        let (recovered, fines) = one(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN kind = 'recover' THEN amount ELSE 0 END), 0) AS BIGINT),
-               CAST(COALESCE(SUM(CASE WHEN kind = 'fine' THEN amount ELSE 0 END), 0) AS BIGINT)
-             FROM case_outcome WHERE at >= $1 AND at <= $2",
-            params![from, &to_end],
-        )
-        .await?;
-        let (deposit, _) = one(
-            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT), CAST(0 AS BIGINT) FROM case_outcome
-             WHERE kind = 'deposit' AND at >= $1 AND at <= $2",
-            params![from, &to_end],
-        )
-        .await?;
+        // One pass over the period's outcomes for all five figures.
+        let outcomes = self
+            .scan(
+                "SELECT CAST(COUNT(DISTINCT case_id) AS BIGINT) AS handled,
+                   CAST(COALESCE(SUM(CASE WHEN kind = 'suspend' THEN 1 ELSE 0 END), 0) AS BIGINT) AS suspended,
+                   CAST(COALESCE(SUM(CASE WHEN kind = 'recover' THEN amount ELSE 0 END), 0) AS BIGINT) AS recovered,
+                   CAST(COALESCE(SUM(CASE WHEN kind = 'fine' THEN amount ELSE 0 END), 0) AS BIGINT) AS fines,
+                   CAST(COALESCE(SUM(CASE WHEN kind = 'deposit' THEN amount ELSE 0 END), 0) AS BIGINT) AS deposit
+                 FROM case_outcome WHERE at >= $1 AND at <= $2",
+                params![from, &to_end],
+            )
+            .await?;
+        let outcome = |name: &str| outcomes.first().map_or(0, |r| r.int(name));
+        let (handled, suspended) = (outcome("handled"), outcome("suspended"));
+        let (recovered, fines, deposit) = (outcome("recovered"), outcome("fines"), outcome("deposit"));
         let (held_count, held_amount) = one(
             "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM audit_finding
              WHERE status = $3 AND occurred_on >= $1 AND occurred_on <= $2",
