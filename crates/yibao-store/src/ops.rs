@@ -138,14 +138,15 @@ pub enum Op {
 /// The statements of a job, in order.
 ///
 /// A job that changes what gateways keep in memory — people and their enrollments, identities, diseases and
-/// account balances set from outside a settlement; institutions and their agreements; catalogue versions — also
-/// bumps the matching cache epoch once, so that every gateway forgets (or reloads) its copies within a second.
+/// account balances set from outside a settlement; institutions and their agreements; catalogue versions; rule
+/// packs — also bumps the matching cache epoch once, so that every gateway forgets (or reloads) its copies within a
+/// second.
 ///
 /// A visit's version check ([`Op::TouchVisit`]) is folded into the job's first later state or information update of
 /// the same visit, so that the visit row is updated once.
 pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt> {
     let mut out = Vec::with_capacity(ops.len() + 4);
-    let (mut people, mut institutions, mut catalogue) = (false, false, false);
+    let (mut people, mut institutions, mut catalogue, mut rules) = (false, false, false, false);
     let mut ops = ops;
     let mut folded: Option<(usize, i64)> = None;
     if let Some(t) = ops.iter().position(|o| matches!(o, Op::TouchVisit { .. }))
@@ -177,11 +178,18 @@ pub(crate) fn statements(ops: Vec<Op>, backend: Backend) -> Vec<crate::db::Stmt>
             | Op::SetAccount { .. } => people = true,
             Op::UpsertInstitution(_) | Op::AddSuspension(_) => institutions = true,
             Op::InsertCatalogueVersion { .. } | Op::InsertCatalogueItems { .. } => catalogue = true,
+            Op::RulePack(_) => rules = true,
             _ => {}
         }
         push(&mut out, op, backend);
     }
-    for (changed, name) in [(people, "person"), (institutions, "institution"), (catalogue, "catalogue")] {
+    let epochs = [
+        (people, "person"),
+        (institutions, "institution"),
+        (catalogue, "catalogue"),
+        (rules, crate::rule_packs::RULES_EPOCH),
+    ];
+    for (changed, name) in epochs {
         if changed {
             push(&mut out, Op::BumpEpoch(name.to_string()), backend);
         }

@@ -5,7 +5,7 @@ use crate::cases::{from_hex, to_hex};
 use crate::db::{Fail, Stmt};
 use crate::{Result, Store, now_text, params};
 
-/// The cache epoch a rule pack install bumps.
+/// The cache epoch a rule pack install bumps (once per job, by `ops::statements` with the other epochs).
 pub const RULES_EPOCH: &str = "rules";
 
 /// One stored rule pack version (without its text and files).
@@ -80,7 +80,6 @@ pub(crate) fn push(out: &mut Vec<Stmt>, op: RulePackOp) {
                     params![p.admdvs.clone(), p.version.clone(), f.name, f.content.len() as i64, to_hex(&f.content)],
                 ));
             }
-            out.push(Stmt::new("UPDATE cache_epoch SET value = value + 1 WHERE name = $1", params![RULES_EPOCH]));
         }
     }
 }
