@@ -52,6 +52,17 @@ pub struct PlantedCase {
     pub setl_ids: Vec<String>,
 }
 
+impl From<&Planted> for PlantedCase {
+    fn from(p: &Planted) -> PlantedCase {
+        PlantedCase {
+            rule_id: p.rule_id.to_string(),
+            psn_no: p.psn_no.clone(),
+            fixmedins_code: p.fixmedins_code.clone(),
+            setl_ids: p.setl_ids.clone(),
+        }
+    }
+}
+
 impl PlantedCase {
     /// Back to the synth's ground truth (rule ids of the demo pack are static; others are kept by leaking once).
     pub fn to_planted(&self) -> Planted {
@@ -268,16 +279,7 @@ pub async fn write_year(store: &Store, spec: &YearSpec, mut progress: impl FnMut
         }
     }
     bulk.finish().await?;
-    rep.planted = y
-        .truth
-        .iter()
-        .map(|p| PlantedCase {
-            rule_id: p.rule_id.to_string(),
-            psn_no: p.psn_no.clone(),
-            fixmedins_code: p.fixmedins_code.clone(),
-            setl_ids: p.setl_ids.clone(),
-        })
-        .collect();
+    rep.planted = y.truth.iter().map(PlantedCase::from).collect();
     Ok(rep)
 }
 
