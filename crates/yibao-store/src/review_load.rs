@@ -36,7 +36,6 @@ pub struct LoadSpec {
 /// The loaded period.
 pub struct Loaded {
     pub registry: Registry,
-    pub shards: Vec<Shard>,
     pub persons: usize,
     pub settlements: usize,
     pub lines: usize,
@@ -74,22 +73,9 @@ fn trace(t: &Instant, what: &str) {
     }
 }
 
-/// Loads the period into shards kept in memory.
-pub async fn load_review(store: &Store, spec: &LoadSpec) -> Result<Loaded> {
-    let mut shards = Vec::new();
-    let mut loaded = load_review_each(store, spec, |_, s| shards.push(s)).await?;
-    loaded.shards = shards;
-    Ok(loaded)
-}
-
 /// Loads the period, handing each shard to `on_shard` as soon as it is built (then it can be reviewed and
-/// dropped, and the next shard reuses its memory); `Loaded::shards` stays empty, and `build` excludes the time
-/// spent in `on_shard`.
-pub async fn load_review_each(
-    store: &Store,
-    spec: &LoadSpec,
-    mut on_shard: impl FnMut(&Registry, Shard),
-) -> Result<Loaded> {
+/// dropped, and the next shard reuses its memory); `build` excludes the time spent in `on_shard`.
+pub async fn load_review(store: &Store, spec: &LoadSpec, mut on_shard: impl FnMut(&Registry, Shard)) -> Result<Loaded> {
     let t = Instant::now();
     let mut registry = Registry::default();
     let insts = store
@@ -290,7 +276,6 @@ pub async fn load_review_each(
     handed += h.elapsed();
     Ok(Loaded {
         registry,
-        shards: Vec::new(),
         persons: n_persons,
         settlements: setls.len(),
         lines: n_lines,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use yibao_audit::review::{Report, Review, ReviewOptions};
 use yibao_audit::rules::RulePack;
 
-use crate::review_load::{LoadSpec, load_review_each};
+use crate::review_load::{LoadSpec, load_review};
 use crate::supervision::{FindingRow, HELD, RunRow, SupervisionOp};
 use crate::{Op, Result, Store, StoreError, params};
 
@@ -138,7 +138,7 @@ pub async fn run_review(store: &Store, req: &ReviewRequest<'_>) -> Result<(RunSu
     let mut review = Review::new(req.pack, opts);
     // Each shard is reviewed as soon as it is built, then dropped.
     let mut review_time = Duration::ZERO;
-    let loaded = load_review_each(store, &spec, |reg, shard| {
+    let loaded = load_review(store, &spec, |reg, shard| {
         let t = Instant::now();
         review.feed(reg, &shard);
         review_time += t.elapsed();
