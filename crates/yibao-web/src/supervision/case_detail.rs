@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -412,26 +412,20 @@ async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let Some(parts) = super::multipart::parse(ct, body).await else {
-        return ui::bad(&staff, "上传内容无法读取（应为 multipart/form-data 表单）");
+    let parts = match super::multipart::posted(&staff, Area::Supervision, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let field = |k: &str| parts.iter().find(|p| p.name == k).map(|p| p.text()).unwrap_or_default();
-    if let Err(r) = staff.require_post(Area::Supervision, &field("csrf")) {
-        return r;
-    }
     if let Err(r) = load(&app, &staff, &id).await {
         return r;
     }
-    let Some(file) = parts.iter().find(|p| p.name == "file" && p.filename.as_ref().is_some_and(|n| !n.is_empty()))
-    else {
+    let Some(file) = super::multipart::files(&parts, "file").next() else {
         return ui::bad(&staff, "请选择要上传的文件");
     };
     if file.data.is_empty() || file.data.len() > MAX_ATTACHMENT {
         return ui::bad(&staff, &format!("附件大小应在 1 字节至 {} KB 之间", MAX_ATTACHMENT / 1024));
     }
-    let name: String =
-        file.filename.clone().unwrap_or_default().rsplit(['/', '\\']).next().unwrap_or("").chars().take(120).collect();
+    let name = file.file_name();
     let content_type =
         if file.content_type.is_empty() { "application/octet-stream".to_string() } else { file.content_type.clone() };
     let detail = format!("上传附件 {name}（{content_type}，{} 字节）", file.data.len());
@@ -448,7 +442,7 @@ async fn upload(
     apply(
         &app,
         &staff,
-        &field("rid"),
+        &super::multipart::field(&parts, "rid"),
         Change { ops, action: "上传案件附件", entity: "case", entity_id: &id, detail, to },
     )
     .await
