@@ -207,15 +207,8 @@ async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
         headers: HEADERS.iter().map(|h| h.to_string()).collect(),
         rows: out,
     };
-    let audit =
-        ui::audit_row(&app, &staff.username, "导出监管疑点", "export", "", &format!("{} 条；{}", total, q.qs()));
-    if let Err(e) = app.store.commit(vec![audit]).await {
-        return ui::internal(Some(&staff), e);
-    }
-    match export::xlsx(&[sheet]) {
-        Ok(b) => export::download(b, "监管疑点.xlsx", export::XLSX),
-        Err(e) => ui::internal(Some(&staff), e),
-    }
+    let detail = format!("{total} 条；{}", q.qs());
+    export::logged_xlsx(&app, &staff, ("导出监管疑点", "export", &detail), &[sheet], "监管疑点.xlsx").await
 }
 
 async fn detail(State(app): State<App>, staff: Staff, Path(id): Path<String>) -> Response {
