@@ -258,7 +258,7 @@ async fn advance(State(app): State<App>, staff: Staff, Path(id): Path<String>, F
         return ui::bad(&staff, "请填写办理说明（500 字以内）");
     }
     if cases::status_seq(&f.from) == 0 || cases::status_seq(&f.to) == 0 {
-        return ui::bad(&staff, "案件状态无效");
+        return ui::bad(&staff, "案件状态无效，请刷新案件页面后从当前环节重新办理");
     }
     let detail = format!("{} → {}：{note}", cases::status_name(&f.from), cases::status_name(&f.to));
     let op = Op::Case(CaseOp::Advance {
@@ -300,7 +300,10 @@ async fn link(State(app): State<App>, staff: Staff, Path(id): Path<String>, Form
         Err(e) => return ui::internal(Some(&staff), e),
     };
     if finding.row.fixmedins_code != c.fixmedins_code {
-        return ui::bad(&staff, &format!("疑点 {} 不属于本案机构 {}", finding.row.finding_id, c.fixmedins_code));
+        return ui::bad(
+            &staff,
+            &format!("疑点 {} 不属于本案机构 {}，请只关联该机构的疑点", finding.row.finding_id, c.fixmedins_code),
+        );
     }
     let op = Op::Case(CaseOp::Link { case_id: id.clone(), finding_id: finding.row.finding_id.clone() });
     let detail = format!("关联疑点 {}（{} 元）", finding.row.finding_id, ui::yuan(finding.row.amount));
@@ -358,7 +361,7 @@ async fn outcome(
     };
     let mine = linked(&app, &id).await;
     if let Some(x) = recovered.iter().find(|x| !mine.iter().any(|f| f.row.finding_id == **x)) {
-        return ui::bad(&staff, &format!("疑点 {x} 未关联到本案"));
+        return ui::bad(&staff, &format!("疑点 {x} 未关联到本案，请先在“关联疑点”中关联后再登记追回"));
     }
     if kind == "recover" && amount.0 == 0 {
         // A recovery of 0 yuan with findings ticked recovers what they held.

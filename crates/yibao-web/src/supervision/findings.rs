@@ -294,7 +294,10 @@ async fn review(State(app): State<App>, staff: Staff, Path(id): Path<String>, Fo
         other => return ui::bad(&staff, &format!("审核操作“{other}”无效（应为 排除、确认违规 或 登记追回）")),
     };
     if !f.from.is_empty() && f.from != from {
-        return ui::bad(&staff, &format!("疑点状态“{}”不能执行“{what}”", supervision::status_name(&f.from)));
+        return ui::bad(
+            &staff,
+            &format!("疑点状态“{}”不能执行“{what}”，请刷新疑点页面按当前状态办理", supervision::status_name(&f.from)),
+        );
     }
     let note = f.note.trim();
     if note.is_empty() || note.chars().count() > 500 {
