@@ -7,6 +7,10 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
 
+use crate::Web;
+use crate::auth::Staff;
+use crate::ui;
+
 /// A spreadsheet cell: text, a count, or an amount in fen (written in yuan with two decimals).
 pub enum X {
     T(String),
@@ -53,6 +57,24 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
         }
     }
     wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
+/// Logs an export in the audit log (action, entity, detail) and sends the workbook as `filename`.
+pub async fn logged_xlsx(
+    app: &Web,
+    staff: &Staff,
+    (action, entity, detail): (&str, &str, &str),
+    sheets: &[Sheet],
+    filename: &str,
+) -> Response {
+    let audit = ui::audit_row(app, &staff.username, action, entity, "", detail);
+    if let Err(e) = app.store.commit(vec![audit]).await {
+        return ui::internal(Some(staff), e);
+    }
+    match xlsx(sheets) {
+        Ok(b) => download(b, filename, XLSX),
+        Err(e) => ui::internal(Some(staff), e),
+    }
 }
 
 /// A file download response.

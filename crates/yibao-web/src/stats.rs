@@ -520,15 +520,15 @@ async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<PeriodQuery>
             rows: t.rows.iter().map(|r| r.iter().map(V::x).collect()).collect(),
         })
         .collect();
-    let audit =
-        ui::audit_row(&app, &staff.username, "导出统计", "stats", "", &format!("{} 至 {} {}", f.from, f.to, f.admdvs));
-    if let Err(e) = app.store.commit(vec![audit]).await {
-        return ui::internal(Some(&staff), e);
-    }
-    match export::xlsx(&sheets) {
-        Ok(b) => export::download(b, &format!("统计_{}_{}.xlsx", f.from, f.to), export::XLSX),
-        Err(e) => ui::internal(Some(&staff), e),
-    }
+    let detail = format!("{} 至 {} {}", f.from, f.to, f.admdvs);
+    export::logged_xlsx(
+        &app,
+        &staff,
+        ("导出统计", "stats", &detail),
+        &sheets,
+        &format!("统计_{}_{}.xlsx", f.from, f.to),
+    )
+    .await
 }
 
 /// Keeps the statistics rollups up to date in the background, so that a statistics page only has the last few

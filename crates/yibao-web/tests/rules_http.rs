@@ -39,35 +39,14 @@ const CSV: &str = "项目编码,项目名称,最低医院等级,限定机构类�
 
 /// A multipart body: text fields, the pack file and knowledge files.
 fn form(fields: &[(&str, &str)], pack: &str, files: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let b = "----yibaoRulesBoundary3";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-    }
-    let mut file = |field: &str, name: &str, data: &str| {
-        body.extend(
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{data}\r\n")
-                .as_bytes(),
-        )
-    };
-    file("pack", "rules.toml", pack);
-    for (n, d) in files {
-        file("knowledge", n, d);
-    }
-    body.extend(format!("--{b}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={b}"), body)
+    let mut parts = vec![("pack", "rules.toml", "text/plain", pack.as_bytes())];
+    parts.extend(files.iter().map(|(n, d)| ("knowledge", *n, "text/plain", d.as_bytes())));
+    multipart_body(fields, &parts)
 }
 
 async fn send(c: &Client, ct: String, body: Vec<u8>) -> (u16, String) {
-    let r = c
-        .http
-        .post(format!("{}/supervision/rules", c.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
+    let p = c.post_multipart("/supervision/rules", (ct, body)).await;
+    (p.status, p.body)
 }
 
 both_backends!(rule_library_page, |env: Env| async move {

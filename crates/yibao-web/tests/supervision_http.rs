@@ -60,18 +60,7 @@ fn refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 fn multipart(csrf: &str, rid: &str, name: &str, data: &[u8]) -> (String, Vec<u8>) {
-    let b = "----yibaoTestBoundary7";
-    let mut body = Vec::new();
-    for (k, v) in [("csrf", csrf), ("rid", rid)] {
-        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-    }
-    body.extend(
-        format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(data);
-    body.extend(format!("\r\n--{b}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={b}"), body)
+    multipart_body(&[("csrf", csrf), ("rid", rid)], &[("file", name, "image/png", data)])
 }
 
 both_backends!(findings_payable_and_a_case_to_its_end, |env: Env| async move {
@@ -232,16 +221,13 @@ both_backends!(findings_payable_and_a_case_to_its_end, |env: Env| async move {
 
     // An attachment goes up and comes back byte for byte.
     let data: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 256) as u8).collect();
-    let (ct, body) = multipart(&csrf2, &sup.get(&url).await.field("rid"), "现场照片.png", &data);
     let r = sup
-        .http
-        .post(format!("{}{url}/attachments", env.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+        .post_multipart(
+            &format!("{url}/attachments"),
+            multipart(&csrf2, &sup.get(&url).await.field("rid"), "现场照片.png", &data),
+        )
+        .await;
+    assert_eq!(r.status, 303);
     let page = sup.get(&url).await;
     assert!(page.body.contains("现场照片.png"));
     let href =
@@ -250,27 +236,11 @@ both_backends!(findings_payable_and_a_case_to_its_end, |env: Env| async move {
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap().to_vec(), data);
     let big = vec![7u8; yibao_store::cases::MAX_ATTACHMENT + 1];
-    let (ct, body) = multipart(&csrf2, "Wbig", "大.bin", &big);
-    let r = sup
-        .http
-        .post(format!("{}{url}/attachments", env.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("附件大小"));
-    let (ct, body) = multipart(&csrf2, "Wempty", "空.txt", &[]);
-    let r = sup
-        .http
-        .post(format!("{}{url}/attachments", env.base))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    let r = sup.post_multipart(&format!("{url}/attachments"), multipart(&csrf2, "Wbig", "大.bin", &big)).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("附件大小"));
+    let r = sup.post_multipart(&format!("{url}/attachments"), multipart(&csrf2, "Wempty", "空.txt", &[])).await;
+    assert_eq!(r.status, 422);
 
     let page = sup.get(&url).await;
     let f =

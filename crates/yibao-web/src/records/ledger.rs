@@ -187,24 +187,18 @@ async fn visits_xlsx(State(app): State<App>, staff: Staff, Query(q): Query<ListQ
         rows: rows.iter().map(|r| visit_cells(r).into_iter().map(X::T).collect()).collect(),
     };
     let detail = format!("{} 条；{}", rows.len(), f.qs());
-    download(&app, &staff, "导出就诊记录", &detail, sheet, &format!("就诊记录_{}_{}_{}.xlsx", f.inst, f.from, f.to))
-        .await
+    export::logged_xlsx(
+        &app,
+        &staff,
+        ("导出就诊记录", "export", &detail),
+        &[sheet],
+        &format!("就诊记录_{}_{}_{}.xlsx", f.inst, f.from, f.to),
+    )
+    .await
 }
 
 fn too_many(staff: &Staff, total: i64) -> Response {
     ui::bad(staff, &format!("符合条件的记录 {total} 条，超过单次导出上限 {EXPORT_MAX} 条，请缩小期间或增加筛选条件。"))
-}
-
-/// Logs the export and sends the workbook.
-async fn download(app: &Web, staff: &Staff, action: &str, detail: &str, sheet: Sheet, filename: &str) -> Response {
-    let audit = ui::audit_row(app, &staff.username, action, "export", "", detail);
-    if let Err(e) = app.store.commit(vec![audit]).await {
-        return ui::internal(Some(staff), e);
-    }
-    match export::xlsx(&[sheet]) {
-        Ok(b) => export::download(b, filename, export::XLSX),
-        Err(e) => ui::internal(Some(staff), e),
-    }
 }
 
 fn setl_filter(staff: &Staff, q: &ListQuery) -> SetlFilter {
@@ -348,6 +342,12 @@ async fn settlements_xlsx(State(app): State<App>, staff: Staff, Query(q): Query<
             .collect(),
     };
     let detail = format!("{} 笔；{}", rows.len(), setl_qs(&f));
-    download(&app, &staff, "导出结算记录", &detail, sheet, &format!("结算记录_{}_{}.xlsx", f.stats.from, f.stats.to))
-        .await
+    export::logged_xlsx(
+        &app,
+        &staff,
+        ("导出结算记录", "export", &detail),
+        &[sheet],
+        &format!("结算记录_{}_{}.xlsx", f.stats.from, f.stats.to),
+    )
+    .await
 }

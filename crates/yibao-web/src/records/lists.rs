@@ -1,7 +1,7 @@
 //! List pages: people, enrollments, identities, institutions with their agreements, and the catalogue.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use yibao_store::webop::WebOp;
 use yibao_store::{Op, SuspensionRow, params};
 
 use crate::auth::{Area, Staff};
+use crate::supervision::{Change, apply, valid_date};
 use crate::table::{Cell, Field, TablePage};
 use crate::ui::{self, Layout, PAGE_SIZE, Pager, esc};
 use crate::{App, Web};
@@ -310,12 +311,8 @@ struct AgreementForm {
     which: String,
 }
 
-fn valid_date(d: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()
-}
-
-#[allow(clippy::too_many_arguments)]
 /// Runs an agreement change once per request id, with its audit row, and makes the gateway read agreements again.
+#[allow(clippy::too_many_arguments)]
 async fn agreement_change(
     app: &Web,
     staff: &Staff,
@@ -326,32 +323,14 @@ async fn agreement_change(
     detail: String,
     to: &str,
 ) -> Response {
-    match app.store.web_request(rid).await {
-        Ok(Some(done)) => return Redirect::to(&done).into_response(),
-        Ok(None) => {}
-        Err(e) => return ui::internal(Some(staff), e),
+    // Gateways in other processes keep agreements in memory: the epoch makes them read again.
+    let ops = vec![op, Op::BumpEpoch("institution".into())];
+    let c = Change { ops, action, entity: "institution", entity_id: code, detail, to: to.into() };
+    let r = apply(app, staff, rid, c).await;
+    if r.status().is_redirection() {
+        app.gw.forget_institutions();
     }
-    let ops = vec![
-        op,
-        // Gateways in other processes keep agreements in memory: the epoch makes them read again.
-        Op::BumpEpoch("institution".into()),
-        Op::Web(WebOp::Request {
-            request_id: rid.into(),
-            username: staff.username.clone(),
-            action: action.into(),
-            result: to.into(),
-        }),
-        ui::audit_row(app, &staff.username, action, "institution", code, &detail),
-    ];
-    match app.store.commit(ops).await {
-        Ok(()) => {
-            app.gw.forget_institutions();
-            Redirect::to(to).into_response()
-        }
-        Err(yibao_store::StoreError::Duplicate(m)) if m.contains(rid) => Redirect::to(to).into_response(),
-        Err(yibao_store::StoreError::Duplicate(m) | yibao_store::StoreError::Conflict(m)) => ui::bad(staff, &m),
-        Err(e) => ui::internal(Some(staff), e),
-    }
+    r
 }
 
 async fn suspend(

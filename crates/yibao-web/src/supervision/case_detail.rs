@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -258,7 +258,7 @@ async fn advance(State(app): State<App>, staff: Staff, Path(id): Path<String>, F
         return ui::bad(&staff, "请填写办理说明（500 字以内）");
     }
     if cases::status_seq(&f.from) == 0 || cases::status_seq(&f.to) == 0 {
-        return ui::bad(&staff, "案件状态无效");
+        return ui::bad(&staff, "案件状态无效，请刷新案件页面后从当前环节重新办理");
     }
     let detail = format!("{} → {}：{note}", cases::status_name(&f.from), cases::status_name(&f.to));
     let op = Op::Case(CaseOp::Advance {
@@ -300,7 +300,10 @@ async fn link(State(app): State<App>, staff: Staff, Path(id): Path<String>, Form
         Err(e) => return ui::internal(Some(&staff), e),
     };
     if finding.row.fixmedins_code != c.fixmedins_code {
-        return ui::bad(&staff, &format!("疑点 {} 不属于本案机构 {}", finding.row.finding_id, c.fixmedins_code));
+        return ui::bad(
+            &staff,
+            &format!("疑点 {} 不属于本案机构 {}，请只关联该机构的疑点", finding.row.finding_id, c.fixmedins_code),
+        );
     }
     let op = Op::Case(CaseOp::Link { case_id: id.clone(), finding_id: finding.row.finding_id.clone() });
     let detail = format!("关联疑点 {}（{} 元）", finding.row.finding_id, ui::yuan(finding.row.amount));
@@ -358,7 +361,7 @@ async fn outcome(
     };
     let mine = linked(&app, &id).await;
     if let Some(x) = recovered.iter().find(|x| !mine.iter().any(|f| f.row.finding_id == **x)) {
-        return ui::bad(&staff, &format!("疑点 {x} 未关联到本案"));
+        return ui::bad(&staff, &format!("疑点 {x} 未关联到本案，请先在“关联疑点”中关联后再登记追回"));
     }
     if kind == "recover" && amount.0 == 0 {
         // A recovery of 0 yuan with findings ticked recovers what they held.
@@ -412,26 +415,20 @@ async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let Some(parts) = super::multipart::parse(ct, body).await else {
-        return ui::bad(&staff, "上传内容无法读取（应为 multipart/form-data 表单）");
+    let parts = match super::multipart::posted(&staff, Area::Supervision, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let field = |k: &str| parts.iter().find(|p| p.name == k).map(|p| p.text()).unwrap_or_default();
-    if let Err(r) = staff.require_post(Area::Supervision, &field("csrf")) {
-        return r;
-    }
     if let Err(r) = load(&app, &staff, &id).await {
         return r;
     }
-    let Some(file) = parts.iter().find(|p| p.name == "file" && p.filename.as_ref().is_some_and(|n| !n.is_empty()))
-    else {
+    let Some(file) = super::multipart::files(&parts, "file").next() else {
         return ui::bad(&staff, "请选择要上传的文件");
     };
     if file.data.is_empty() || file.data.len() > MAX_ATTACHMENT {
         return ui::bad(&staff, &format!("附件大小应在 1 字节至 {} KB 之间", MAX_ATTACHMENT / 1024));
     }
-    let name: String =
-        file.filename.clone().unwrap_or_default().rsplit(['/', '\\']).next().unwrap_or("").chars().take(120).collect();
+    let name = file.file_name();
     let content_type =
         if file.content_type.is_empty() { "application/octet-stream".to_string() } else { file.content_type.clone() };
     let detail = format!("上传附件 {name}（{content_type}，{} 字节）", file.data.len());
@@ -448,7 +445,7 @@ async fn upload(
     apply(
         &app,
         &staff,
-        &field("rid"),
+        &super::multipart::field(&parts, "rid"),
         Change { ops, action: "上传案件附件", entity: "case", entity_id: &id, detail, to },
     )
     .await

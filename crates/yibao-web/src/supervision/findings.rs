@@ -207,15 +207,8 @@ async fn xlsx(State(app): State<App>, staff: Staff, Query(q): Query<FindingQuery
         headers: HEADERS.iter().map(|h| h.to_string()).collect(),
         rows: out,
     };
-    let audit =
-        ui::audit_row(&app, &staff.username, "导出监管疑点", "export", "", &format!("{} 条；{}", total, q.qs()));
-    if let Err(e) = app.store.commit(vec![audit]).await {
-        return ui::internal(Some(&staff), e);
-    }
-    match export::xlsx(&[sheet]) {
-        Ok(b) => export::download(b, "监管疑点.xlsx", export::XLSX),
-        Err(e) => ui::internal(Some(&staff), e),
-    }
+    let detail = format!("{total} 条；{}", q.qs());
+    export::logged_xlsx(&app, &staff, ("导出监管疑点", "export", &detail), &[sheet], "监管疑点.xlsx").await
 }
 
 async fn detail(State(app): State<App>, staff: Staff, Path(id): Path<String>) -> Response {
@@ -301,7 +294,10 @@ async fn review(State(app): State<App>, staff: Staff, Path(id): Path<String>, Fo
         other => return ui::bad(&staff, &format!("审核操作“{other}”无效（应为 排除、确认违规 或 登记追回）")),
     };
     if !f.from.is_empty() && f.from != from {
-        return ui::bad(&staff, &format!("疑点状态“{}”不能执行“{what}”", supervision::status_name(&f.from)));
+        return ui::bad(
+            &staff,
+            &format!("疑点状态“{}”不能执行“{what}”，请刷新疑点页面按当前状态办理", supervision::status_name(&f.from)),
+        );
     }
     let note = f.note.trim();
     if note.is_empty() || note.chars().count() > 500 {

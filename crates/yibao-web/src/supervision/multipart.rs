@@ -2,6 +2,11 @@
 //! body already limited in size.
 
 use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+
+use crate::auth::{Area, Staff};
+use crate::ui;
 
 /// One part of a form: its field name, and for a file its name, type and bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +21,39 @@ impl Part {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.data).into_owned()
     }
+
+    /// The file's own name without the sender's folders, at most 120 characters.
+    pub fn file_name(&self) -> String {
+        self.filename
+            .as_deref()
+            .unwrap_or_default()
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(120)
+            .collect()
+    }
+}
+
+/// A posted multipart form whose sender may post in `area` (its CSRF token checked): its parts, or the page to answer.
+pub async fn posted(staff: &Staff, area: Area, headers: &HeaderMap, body: Bytes) -> Result<Vec<Part>, Response> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let Some(parts) = parse(ct, body).await else {
+        return Err(ui::bad(staff, "上传内容无法读取，请回到上一页重新选择文件后提交"));
+    };
+    staff.require_post(area, &field(&parts, "csrf"))?;
+    Ok(parts)
+}
+
+/// The text of the field `name` ("" when absent).
+pub fn field(parts: &[Part], name: &str) -> String {
+    parts.iter().find(|p| p.name == name).map(Part::text).unwrap_or_default()
+}
+
+/// The files chosen in the file field `name` (a field left empty sends a part without a file name).
+pub fn files<'a>(parts: &'a [Part], name: &'a str) -> impl Iterator<Item = &'a Part> {
+    parts.iter().filter(move |p| p.name == name && p.filename.as_ref().is_some_and(|n| !n.is_empty()))
 }
 
 /// The parts of a body with this content type; None when it is not a well-formed multipart form.

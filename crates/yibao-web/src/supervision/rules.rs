@@ -5,13 +5,13 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use yibao_gateway::screening::library::{self, Install, PackUpload};
 
-use super::{Change, apply, hidden, today, valid_date};
+use super::{Change, apply, hidden, multipart, today, valid_date};
 use crate::App;
 use crate::auth::{Area, Staff};
 use crate::table::{Cell, TablePage};
@@ -165,32 +165,21 @@ async fn page(app: &App, staff: &Staff, admdvs: &str, errors: Option<&str>) -> R
 }
 
 async fn upload(State(app): State<App>, staff: Staff, headers: HeaderMap, body: Bytes) -> Response {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let Some(parts) = super::multipart::parse(ct, body).await else {
-        return ui::bad(&staff, "上传内容无法读取（应为 multipart/form-data 表单）");
+    let parts = match multipart::posted(&staff, Area::Supervision, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let field = |k: &str| parts.iter().find(|p| p.name == k).map(|p| p.text()).unwrap_or_default();
-    if let Err(r) = staff.require_post(Area::Supervision, &field("csrf")) {
-        return r;
-    }
-    let file_name = |n: &Option<String>| -> String {
-        n.clone().unwrap_or_default().rsplit(['/', '\\']).next().unwrap_or("").chars().take(120).collect()
-    };
-    let Some(pack) = parts.iter().find(|p| p.name == "pack" && p.filename.as_ref().is_some_and(|n| !n.is_empty()))
-    else {
+    let field = |k: &str| multipart::field(&parts, k);
+    let Some(pack) = multipart::files(&parts, "pack").next() else {
         return ui::bad(&staff, "请选择规则库文件（TOML）");
     };
     let Ok(text) = String::from_utf8(pack.data.clone()) else {
         return page(&app, &staff, "", Some("规则库文件不是 UTF-8 编码的文本")).await;
     };
     let upload = PackUpload {
-        file: file_name(&pack.filename),
+        file: pack.file_name(),
         text,
-        files: parts
-            .iter()
-            .filter(|p| p.name == "knowledge" && p.filename.as_ref().is_some_and(|n| !n.is_empty()))
-            .map(|p| (file_name(&p.filename), p.data.clone()))
-            .collect(),
+        files: multipart::files(&parts, "knowledge").map(|p| (p.file_name(), p.data.clone())).collect(),
     };
     let effective = field("effective").trim().to_string();
     let effective = if effective.is_empty() { today() } else { effective };

@@ -237,7 +237,7 @@ async fn start(State(app): State<App>, staff: Staff, Form(f): Form<RunForm>) -> 
         (Err(e), _) | (_, Err(e)) => return ui::bad(&staff, &e),
     };
     if from > to {
-        return ui::bad(&staff, &format!("审核期间：开始日期 {from} 晚于结束日期 {to}"));
+        return ui::bad(&staff, &format!("审核期间：开始日期 {from} 晚于结束日期 {to}，请改正后再运行"));
     }
     let admdvs = f.admdvs.trim().to_string();
     if admdvs.len() != 6 || !admdvs.bytes().all(|b| b.is_ascii_digit()) {

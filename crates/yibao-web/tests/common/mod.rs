@@ -130,6 +130,12 @@ impl Client {
         Self::page(self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
     }
 
+    /// Posts a `multipart/form-data` body made by [`multipart_body`].
+    pub async fn post_multipart(&self, path: &str, (content_type, body): (String, Vec<u8>)) -> Page {
+        let r = self.http.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        Self::page(r.send().await.unwrap()).await
+    }
+
     /// Signs in; returns the sign-in answer.
     pub async fn login(&self, user: &str, pw: &str) -> Page {
         let p = self.get("/login").await;
@@ -145,6 +151,25 @@ impl Client {
         assert_eq!(p.status, 303, "sign-in as {user}: {}", p.body);
         c
     }
+}
+
+/// A `multipart/form-data` body and its content type: text fields, then files as (field, file name, type, bytes).
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let b = "----yibaoTestBoundary7";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    for (field, name, content_type, data) in files {
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(*data);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
 }
 
 pub fn staff(user: &str) -> yibao_web::auth::Staff {
