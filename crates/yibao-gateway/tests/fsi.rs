@@ -76,23 +76,6 @@ macro_rules! both_with_rules {
     };
 }
 
-/// A 3101/3102 `input` for one visit, with orders (empty: the gateway screens the visit's uploaded lines).
-fn screen_input(psn_no: &str, mdtrt_id: &str, medins_id: &str, scenes: &str, orders: Vec<Value>) -> Value {
-    json!({ "data": {
-        "syscode": "HIS", "task_id": "TASK1", "trig_scen": scenes,
-        "patient_dtos": [{
-            "patn_id": psn_no, "patn_name": "张建国", "gend": "2", "brdy": "2020-01-01", "poolarea": "999001",
-            "curr_mdtrt_id": mdtrt_id,
-            "fsi_encounter_dtos": [{
-                "mdtrt_id": mdtrt_id, "medins_id": medins_id, "medins_name": "", "medins_lv": "3", "med_type": "11",
-                "insutype": "390", "adm_date": today(), "dscg_main_dise_codg": "J06.9",
-                "fsi_diagnose_dtos": [{ "dise_id": "1", "maindise_flag": "1", "dias_srt_no": "1", "dise_codg": "J06.9", "dise_name": "急性上呼吸道感染" }],
-                "fsi_order_dtos": orders,
-            }]
-        }]
-    }})
-}
-
 fn order(rx_id: &str, code: &str, pric: &str, cnt: &str, sumamt: &str) -> Value {
     json!({ "rx_id": rx_id, "hilist_code": code, "hilist_name": "", "pric": pric, "cnt": cnt, "sumamt": sumamt,
             "drord_begn_date": today(), "curr_drord_flag": "1" })
