@@ -63,7 +63,12 @@ pub fn diagnoses(v: &VisitRow) -> Vec<String> {
 
 /// A ledger visit as the rules see it, at the calling institution.
 pub fn visit<'a>(inst: &'a InstitutionCtx, v: &'a VisitRow, diagnoses: &'a [String]) -> GwResult<Visit<'a>> {
-    let begin = parse_date(&v.begntime).ok_or_else(|| crate::envelope::GwError::new("就诊开始时间无效"))?;
+    let begin = parse_date(&v.begntime).ok_or_else(|| {
+        crate::envelope::GwError::new(format!(
+            "就诊“{}”登记的开始时间“{}”无法识别（应为 年-月-日），不能做事中审核；请联系医保经办机构核查该就诊记录",
+            v.mdtrt_id, v.begntime
+        ))
+    })?;
     Ok(Visit {
         mdtrt_id: &v.mdtrt_id,
         admdvs: Some(&inst.admdvs),
