@@ -243,17 +243,7 @@ both_with_rules!(refuse_mode, "refuse", |env: Env| async move {
     assert!(st.get("fsi_result").is_none(), "{st}");
 
     // Inpatient 2304 is refused the same way.
-    let adm = ok(
-        h1,
-        "2401",
-        json!({ "mdtrtinfo": {
-            "psn_no": p, "insutype": "390", "coner_name": "家属", "tel": "1", "begntime": now(), "mdtrt_cert_type": "02",
-            "mdtrt_cert_no": "x", "med_type": "21", "ipt_no": "ZY001", "medrcdno": "B1", "atddr_no": "D1", "chfpdr_name": "李医生",
-            "adm_diag_dscr": "肺炎", "adm_dept_codg": "A03", "adm_dept_name": "呼吸内科", "adm_bed": "12",
-            "dscg_maindiag_code": "J18.9", "dscg_maindiag_name": "肺炎", "main_cond_dscr": "", "dise_codg": "", "dise_name": "" },
-          "diseinfo": [{ "psn_no": p, "diag_type": "1", "maindiag_flag": "1", "diag_srt_no": "1", "diag_code": "J18.9", "diag_name": "肺炎" }] }),
-    )
-    .await;
+    let adm = ok(h1, "2401", admit_input(&p, "390", "21")).await;
     let ipt = adm["result"]["mdtrt_id"].as_str().unwrap().to_string();
     ok(h1, "2301", json!({ "feedetail": [line(&p, &ipt, "Z1", CT, "150", "1", "150")] })).await;
     let dscg = json!({ "dscginfo": { "psn_no": p, "mdtrt_id": ipt, "insutype": "390", "endtime": now(), "dscg_way": "1", "dise_codg": "" } });

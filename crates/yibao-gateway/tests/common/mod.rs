@@ -278,3 +278,13 @@ pub fn result_field(a: &Value, field: &str) -> Vec<String> {
         .map(|r| r.iter().map(|x| x[field].as_str().unwrap_or_default().to_string()).collect())
         .unwrap_or_default()
 }
+
+/// A 2401 input.
+pub fn admit_input(psn_no: &str, insutype: &str, med_type: &str) -> Value {
+    json!({ "mdtrtinfo": {
+        "psn_no": psn_no, "insutype": insutype, "begntime": now(), "mdtrt_cert_type": "02", "mdtrt_cert_no": "x",
+        "med_type": med_type, "ipt_no": "ZY001", "atddr_no": "D1", "chfpdr_name": "李医生", "adm_diag_dscr": "肺炎",
+        "adm_dept_codg": "A03", "adm_dept_name": "呼吸内科", "adm_bed": "12", "dscg_maindiag_code": "J18.9",
+        "dscg_maindiag_name": "肺炎" },
+      "diseinfo": [{ "psn_no": psn_no, "diag_type": "1", "maindiag_flag": "1", "diag_srt_no": "1", "diag_code": "J18.9", "diag_name": "肺炎" }] })
+}
