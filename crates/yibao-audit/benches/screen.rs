@@ -21,28 +21,6 @@ use yibao_audit::{Encounter, Line, Person, RulePack, Visit};
 use yibao_core::Fen;
 use yibao_core::money::line_amount;
 
-/// (code, class, unit price, quantity, day offset) of a 7-day pneumonia stay: 50 lines, one of them a 重复收费.
-fn stay_lines() -> Vec<(&'static str, &'static str, &'static str, &'static str, i64)> {
-    let mut v = vec![
-        ("S0401", "04", "20", "1", 0),
-        ("S0402", "04", "10", "1", 0),
-        ("S0403", "04", "60", "1", 0),
-        ("S0404", "04", "40", "1", 0),
-        ("S0406", "04", "30", "1", 0),
-        ("S0302", "03", "60", "1", 0),
-        ("S0304", "03", "25", "1", 0),
-        ("S0703", "07", "80", "1", 0),
-    ];
-    for day in 0..7 {
-        v.extend([("S0101", "01", "30", "1", day), ("S0701", "07", "25", "1", day), ("S0202", "02", "20", "1", day)]);
-        v.extend([("S0501", "05", "12", "1", day), ("D0921", "09", "18", "2", day)]);
-    }
-    v.extend([("D0920", "09", "4", "3", 1), ("M0801", "08", "5", "7", 1), ("S0510", "05", "8", "20", 1)]);
-    v.extend((1..=4).map(|day| ("S0411", "04", "5", "3", day)));
-    v.truncate(50);
-    v
-}
-
 fn encounter<'a>(lines: &'a [(&'a str, &'a str, &'a str, &'a str, i64)]) -> Encounter<'a> {
     let begin = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
     Encounter {
@@ -158,7 +136,7 @@ fn percentiles(pack: &RulePack, enc: &Encounter, date: NaiveDate) {
 }
 
 fn main() {
-    let lines = stay_lines();
+    let lines = yibao_audit::synth::stay_lines();
     assert_eq!(lines.len(), 50);
     let enc = encounter(&lines);
     let date = NaiveDate::from_ymd_opt(2025, 3, 8).unwrap();

@@ -60,26 +60,39 @@ pub async fn reload(gw: &Gateway) -> Result<()> {
 /// loading a policy and starting the watch is missed, and a policy set as given gets its region's catalogue. Runs
 /// until the gateway is dropped.
 pub fn watch(gw: &Arc<Gateway>) {
+    watch_versions(gw, EPOCH, "catalogue", |gw| async move { reload(&gw).await });
+}
+
+/// Watches cache epoch `epoch` and the date once a second and calls `reload` when either moves (a failed reload is
+/// tried again the next second, logged as `what`); the first look reloads too. Runs until the gateway is dropped.
+/// Shared by the catalogue versions and the stored rule packs.
+pub(crate) fn watch_versions<F, Fut, E>(gw: &Arc<Gateway>, epoch: &'static str, what: &'static str, reload: F)
+where
+    F: Fn(Arc<Gateway>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = std::result::Result<(), E>> + Send,
+    E: std::fmt::Display,
+{
     let weak = Arc::downgrade(gw);
     tokio::spawn(async move {
         let mut seen: Option<(i64, String)> = None;
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            let Some(gw) = weak.upgrade() else { return };
-            let epoch = match gw.store.epochs().await {
-                Ok(epochs) => epochs.into_iter().find(|(n, _)| n == EPOCH).map_or(0, |(_, v)| v),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cache epochs unreadable");
-                    continue;
+            if let Some(gw) = weak.upgrade() {
+                match gw.store.epochs().await {
+                    Ok(epochs) => {
+                        let now = Some((epochs.into_iter().find(|(n, _)| n == epoch).map_or(0, |(_, v)| v), today()));
+                        if seen != now {
+                            match reload(gw).await {
+                                Ok(()) => seen = now,
+                                Err(e) => tracing::warn!(error = %e, "{what} reload failed; trying again"),
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cache epochs unreadable"),
                 }
-            };
-            let now = Some((epoch, today()));
-            if seen != now {
-                match reload(&gw).await {
-                    Ok(()) => seen = now,
-                    Err(e) => tracing::warn!(error = %e, "catalogue reload failed; trying again"),
-                }
+            } else {
+                return;
             }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
         }
     });
 }

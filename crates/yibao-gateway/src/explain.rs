@@ -14,10 +14,20 @@ impl Gateway {
         acct_used_flag: &str,
     ) -> Result<Vec<String>, String> {
         let e = |e: yibao_store::StoreError| e.to_string();
-        let row = self.store.institution(fixmedins_code).await.map_err(e)?.ok_or("定点机构不存在")?;
+        let row = self
+            .store
+            .institution(fixmedins_code)
+            .await
+            .map_err(e)?
+            .ok_or_else(|| format!("定点机构 {fixmedins_code} 不存在"))?;
         let suspensions = self.store.suspensions(fixmedins_code).await.map_err(e)?;
         let inst = crate::state::InstitutionCtx { row, suspensions, read_at: std::time::Instant::now() };
-        let v = self.store.visit(psn_no, mdtrt_id).await.map_err(e)?.ok_or("就诊不存在")?;
+        let v = self
+            .store
+            .visit(psn_no, mdtrt_id)
+            .await
+            .map_err(e)?
+            .ok_or_else(|| format!("人员 {psn_no} 没有就诊 {mdtrt_id}"))?;
         let lines = self.store.fee_lines(psn_no, mdtrt_id, Some("uploaded")).await.map_err(e)?;
         let policy = self.policy(&inst.admdvs).map_err(|e| e.msg)?;
         let env = Envelope {

@@ -41,29 +41,6 @@ impl std::fmt::Display for Report {
     }
 }
 
-/// (code, 收费类别, unit price, quantity, day) of a 7-day pneumonia stay in the audit demo pack's codes: 50 lines,
-/// with 特级护理 and 一级护理 charged on the same day (重复收费).
-fn stay_lines() -> Vec<(&'static str, &'static str, &'static str, &'static str, i64)> {
-    let mut v = vec![
-        ("S0401", "04", "20", "1", 0),
-        ("S0402", "04", "10", "1", 0),
-        ("S0403", "04", "60", "1", 0),
-        ("S0404", "04", "40", "1", 0),
-        ("S0406", "04", "30", "1", 0),
-        ("S0302", "03", "60", "1", 0),
-        ("S0304", "03", "25", "1", 0),
-        ("S0703", "07", "80", "1", 0),
-    ];
-    for day in 0..7 {
-        v.extend([("S0101", "01", "30", "1", day), ("S0701", "07", "25", "1", day), ("S0202", "02", "20", "1", day)]);
-        v.extend([("S0501", "05", "12", "1", day), ("D0921", "09", "18", "2", day)]);
-    }
-    v.extend([("D0920", "09", "4", "3", 1), ("M0801", "08", "5", "7", 1), ("S0510", "05", "8", "20", 1)]);
-    v.extend((1..=4).map(|day| ("S0411", "04", "5", "3", day)));
-    v.truncate(50);
-    v
-}
-
 fn sum(price: &str, qty: &str) -> String {
     let p: yibao_core::Price = price.parse().unwrap_or(yibao_core::Price(0));
     let q: yibao_core::Qty = qty.parse().unwrap_or(yibao_core::Qty(0));
@@ -126,7 +103,7 @@ pub async fn run(target: &str, calls: usize) -> Result<Vec<Report>, String> {
     )
     .await?;
     let mdtrt_id = admitted["result"]["mdtrt_id"].as_str().unwrap_or_default().to_string();
-    let lines = stay_lines();
+    let lines = yibao_audit::synth::stay_lines();
     let day = |d: i64| adm + chrono::Duration::days(d);
     let feedetail: Vec<Value> = lines
         .iter()

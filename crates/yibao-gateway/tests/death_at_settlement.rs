@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use yibao_gateway::screening::library::{Install, PackUpload, install};
 
 const CT: &str = "002103000010000";
@@ -34,38 +34,7 @@ async fn record_death(store: &yibao_store::Store, psn_no: &str, date: &str) {
 }
 
 fn screen_input(psn_no: &str, mdtrt_id: &str) -> Value {
-    json!({ "data": {
-        "syscode": "HIS", "task_id": "TASK1", "trig_scen": "6",
-        "patient_dtos": [{
-            "patn_id": psn_no, "patn_name": "张建国", "gend": "2", "brdy": "1980-01-01", "poolarea": "999001",
-            "curr_mdtrt_id": mdtrt_id,
-            "fsi_encounter_dtos": [{
-                "mdtrt_id": mdtrt_id, "medins_id": "H99900100001", "medins_name": "", "medins_lv": "2", "med_type": "11",
-                "insutype": "390", "adm_date": today(), "dscg_main_dise_codg": "J06.9",
-                "fsi_diagnose_dtos": [{ "dise_id": "1", "maindise_flag": "1", "dias_srt_no": "1", "dise_codg": "J06.9", "dise_name": "急性上呼吸道感染" }],
-                "fsi_order_dtos": [],
-            }]
-        }]
-    }})
-}
-
-fn rule_ids(a: &Value) -> Vec<String> {
-    a["output"]["result"]
-        .as_array()
-        .map(|r| r.iter().map(|x| x["rule_id"].as_str().unwrap_or_default().to_string()).collect())
-        .unwrap_or_default()
-}
-
-/// Calls 3102 until the pack is served (the gateway looks at the rules epoch once a second).
-async fn served(c: &yibao_gateway::client::Client, input: &Value) -> Value {
-    for _ in 0..300 {
-        let a = c.call("3102", input.clone()).await.unwrap();
-        if a["infcode"] == 0 {
-            return a;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("3102 never served the pack");
+    common::screen_input(psn_no, mdtrt_id, "H99900100001", "6", Vec::new())
 }
 
 async fn body(env: Env) {
@@ -78,12 +47,12 @@ async fn body(env: Env) {
     record_death(&env.store, &dead, &died).await;
 
     let (m_alive, t_alive) = outpatient(h1, &alive, "390", &[(CT, "150", "1", "150.00")]).await;
-    let a = served(h1, &screen_input(&alive, &m_alive)).await;
-    assert!(rule_ids(&a).is_empty(), "a living person: {a}");
+    let a = until_3102(h1, &screen_input(&alive, &m_alive), |a| a["infcode"] == 0).await;
+    assert!(result_field(&a, "rule_id").is_empty(), "a living person: {a}");
 
     let (m_dead, t_dead) = outpatient(h1, &dead, "390", &[(CT, "150", "1", "150.00")]).await;
-    let a = served(h1, &screen_input(&dead, &m_dead)).await;
-    assert_eq!(rule_ids(&a), ["R14"], "dead on {died}, visit today: {a}");
+    let a = until_3102(h1, &screen_input(&dead, &m_dead), |a| a["infcode"] == 0).await;
+    assert_eq!(result_field(&a, "rule_id"), ["R14"], "dead on {died}, visit today: {a}");
 
     // refuse: the 明确违规 after-death finding refuses the settlement and nothing is stored.
     let m = refused(h1, "2207", setl_input(&dead, &m_dead, "390", t_dead, "0")).await;

@@ -133,16 +133,6 @@ async fn refuse_raw(env: &Env, c: &Client, headers: &[(&str, String)], body: &Va
     check_refused(env, &c.fixmedins_code, body, &a, needle, before).await
 }
 
-/// A 2401 input.
-fn admit_input(psn_no: &str, insutype: &str, med_type: &str) -> Value {
-    json!({ "mdtrtinfo": {
-        "psn_no": psn_no, "insutype": insutype, "begntime": now(), "mdtrt_cert_type": "02", "mdtrt_cert_no": "x",
-        "med_type": med_type, "ipt_no": "ZY001", "atddr_no": "D1", "chfpdr_name": "李医生", "adm_diag_dscr": "肺炎",
-        "adm_dept_codg": "A03", "adm_dept_name": "呼吸内科", "adm_bed": "12", "dscg_maindiag_code": "J18.9",
-        "dscg_maindiag_name": "肺炎" },
-      "diseinfo": [{ "psn_no": psn_no, "diag_type": "1", "maindiag_flag": "1", "diag_srt_no": "1", "diag_code": "J18.9", "diag_name": "肺炎" }] })
-}
-
 /// An admitted inpatient with one uploaded line (30.00); returns the mdtrt_id.
 async fn inpatient(c: &Client, psn_no: &str) -> String {
     let adm = ok(c, "2401", admit_input(psn_no, "390", "21")).await;

@@ -76,23 +76,6 @@ macro_rules! both_with_rules {
     };
 }
 
-/// A 3101/3102 `input` for one visit, with orders (empty: the gateway screens the visit's uploaded lines).
-fn screen_input(psn_no: &str, mdtrt_id: &str, medins_id: &str, scenes: &str, orders: Vec<Value>) -> Value {
-    json!({ "data": {
-        "syscode": "HIS", "task_id": "TASK1", "trig_scen": scenes,
-        "patient_dtos": [{
-            "patn_id": psn_no, "patn_name": "张建国", "gend": "2", "brdy": "2020-01-01", "poolarea": "999001",
-            "curr_mdtrt_id": mdtrt_id,
-            "fsi_encounter_dtos": [{
-                "mdtrt_id": mdtrt_id, "medins_id": medins_id, "medins_name": "", "medins_lv": "3", "med_type": "11",
-                "insutype": "390", "adm_date": today(), "dscg_main_dise_codg": "J06.9",
-                "fsi_diagnose_dtos": [{ "dise_id": "1", "maindise_flag": "1", "dias_srt_no": "1", "dise_codg": "J06.9", "dise_name": "急性上呼吸道感染" }],
-                "fsi_order_dtos": orders,
-            }]
-        }]
-    }})
-}
-
 fn order(rx_id: &str, code: &str, pric: &str, cnt: &str, sumamt: &str) -> Value {
     json!({ "rx_id": rx_id, "hilist_code": code, "hilist_name": "", "pric": pric, "cnt": cnt, "sumamt": sumamt,
             "drord_begn_date": today(), "curr_drord_flag": "1" })
@@ -260,17 +243,7 @@ both_with_rules!(refuse_mode, "refuse", |env: Env| async move {
     assert!(st.get("fsi_result").is_none(), "{st}");
 
     // Inpatient 2304 is refused the same way.
-    let adm = ok(
-        h1,
-        "2401",
-        json!({ "mdtrtinfo": {
-            "psn_no": p, "insutype": "390", "coner_name": "家属", "tel": "1", "begntime": now(), "mdtrt_cert_type": "02",
-            "mdtrt_cert_no": "x", "med_type": "21", "ipt_no": "ZY001", "medrcdno": "B1", "atddr_no": "D1", "chfpdr_name": "李医生",
-            "adm_diag_dscr": "肺炎", "adm_dept_codg": "A03", "adm_dept_name": "呼吸内科", "adm_bed": "12",
-            "dscg_maindiag_code": "J18.9", "dscg_maindiag_name": "肺炎", "main_cond_dscr": "", "dise_codg": "", "dise_name": "" },
-          "diseinfo": [{ "psn_no": p, "diag_type": "1", "maindiag_flag": "1", "diag_srt_no": "1", "diag_code": "J18.9", "diag_name": "肺炎" }] }),
-    )
-    .await;
+    let adm = ok(h1, "2401", admit_input(&p, "390", "21")).await;
     let ipt = adm["result"]["mdtrt_id"].as_str().unwrap().to_string();
     ok(h1, "2301", json!({ "feedetail": [line(&p, &ipt, "Z1", CT, "150", "1", "150")] })).await;
     let dscg = json!({ "dscginfo": { "psn_no": p, "mdtrt_id": ipt, "insutype": "390", "endtime": now(), "dscg_way": "1", "dise_codg": "" } });

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 use yibao_gateway::screening::library::{Install, PackUpload, install};
 
 const CT: &str = "002103000010000"; // X线计算机体层(CT)平扫, only at 三级 in the knowledge file
@@ -36,39 +36,7 @@ knowledge = "knowledge/institution_limit.csv"
 }
 
 fn screen_input(psn_no: &str, mdtrt_id: &str) -> Value {
-    json!({ "data": {
-        "syscode": "HIS", "task_id": "TASK1", "trig_scen": "6",
-        "patient_dtos": [{
-            "patn_id": psn_no, "patn_name": "张建国", "gend": "2", "brdy": "1980-01-01", "poolarea": "999001",
-            "curr_mdtrt_id": mdtrt_id,
-            "fsi_encounter_dtos": [{
-                "mdtrt_id": mdtrt_id, "medins_id": "H99900100001", "medins_name": "", "medins_lv": "2", "med_type": "11",
-                "insutype": "390", "adm_date": today(), "dscg_main_dise_codg": "J06.9",
-                "fsi_diagnose_dtos": [{ "dise_id": "1", "maindise_flag": "1", "dias_srt_no": "1", "dise_codg": "J06.9", "dise_name": "急性上呼吸道感染" }],
-                "fsi_order_dtos": [],
-            }]
-        }]
-    }})
-}
-
-/// Calls 3102 until `done` holds for its answer (the gateway looks at the rules epoch once a second); panics after
-/// a generous while.
-async fn until(c: &yibao_gateway::client::Client, input: &Value, done: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..300 {
-        let a = c.call("3102", input.clone()).await.unwrap();
-        if done(&a) {
-            return a;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("3102 never gave the expected answer");
-}
-
-fn rule_names(a: &Value) -> Vec<String> {
-    a["output"]["result"]
-        .as_array()
-        .map(|r| r.iter().map(|x| x["rule_name"].as_str().unwrap_or_default().to_string()).collect())
-        .unwrap_or_default()
+    common::screen_input(psn_no, mdtrt_id, "H99900100001", "6", Vec::new())
 }
 
 async fn body(env: Env) {
@@ -82,20 +50,20 @@ async fn body(env: Env) {
     let how = Install { version: None, effective: &today(), by: "审计员" };
     let (region, version, fresh) = install(&env.store, &upload("v1", ""), &how, false).await.unwrap();
     assert_eq!((region.as_str(), version.as_str(), fresh), ("999001", "v1", true));
-    let a = until(h1, &input, |a| a["infcode"] == 0).await;
-    assert_eq!(rule_names(&a), ["限医疗机构级别使用（v1）"], "{a}");
+    let a = until_3102(h1, &input, |a| a["infcode"] == 0).await;
+    assert_eq!(result_field(&a, "rule_name"), ["限医疗机构级别使用（v1）"], "{a}");
 
     // v2 renames the rule and refuses 明确违规 at settlement.
     let v2 = upload("v2", "sev_deg = \"1\"\n[on_settle]\ndefault = \"refuse\"\n");
     install(&env.store, &v2, &how, false).await.unwrap();
-    let a = until(h1, &input, |a| rule_names(a) == ["限医疗机构级别使用（v2）"]).await;
+    let a = until_3102(h1, &input, |a| result_field(a, "rule_name") == ["限医疗机构级别使用（v2）"]).await;
     assert_eq!(a["output"]["result"][0]["sev_deg"], "1", "{a}");
     let m = refused(h1, "2207", setl_input(&p, &mdtrt_id, "390", total, "0")).await;
     assert!(m.contains("T01") || m.contains("限医疗机构级别使用"), "{m}");
 
     // v3 switches the rule off for the county: 3102 finds nothing and the settlement goes through.
     install(&env.store, &upload("v3", "[switch.\"999001\"]\nT01 = false\n"), &how, false).await.unwrap();
-    until(h1, &input, |a| a["infcode"] == 0 && rule_names(a).is_empty()).await;
+    until_3102(h1, &input, |a| a["infcode"] == 0 && result_field(a, "rule_name").is_empty()).await;
     ok(h1, "2207", setl_input(&p, &mdtrt_id, "390", total, "0")).await;
 
     // A version effective tomorrow is stored but not yet served.

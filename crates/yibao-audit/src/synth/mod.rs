@@ -23,6 +23,32 @@ use crate::rules::{RulePack, audit_dictionaries};
 use drafts::{Drafter, Shop, modifier_text};
 use people::{Calendar, Places};
 
+/// A line of [`stay_lines`]: (code, 收费类别, unit price, quantity, day offset from admission).
+pub type StayLine = (&'static str, &'static str, &'static str, &'static str, i64);
+
+/// A 7-day pneumonia stay in the demo pack's codes: 50 lines, with 特级护理 and 一级护理 charged on the same day
+/// (one 重复收费). The one stay the screening benchmarks time (`benches/screen.rs`, the gateway's `fsi_bench`).
+pub fn stay_lines() -> Vec<StayLine> {
+    let mut v = vec![
+        ("S0401", "04", "20", "1", 0),
+        ("S0402", "04", "10", "1", 0),
+        ("S0403", "04", "60", "1", 0),
+        ("S0404", "04", "40", "1", 0),
+        ("S0406", "04", "30", "1", 0),
+        ("S0302", "03", "60", "1", 0),
+        ("S0304", "03", "25", "1", 0),
+        ("S0703", "07", "80", "1", 0),
+    ];
+    for day in 0..7 {
+        v.extend([("S0101", "01", "30", "1", day), ("S0701", "07", "25", "1", day), ("S0202", "02", "20", "1", day)]);
+        v.extend([("S0501", "05", "12", "1", day), ("D0921", "09", "18", "2", day)]);
+    }
+    v.extend([("D0920", "09", "4", "3", 1), ("M0801", "08", "5", "7", 1), ("S0510", "05", "8", "20", 1)]);
+    v.extend((1..=4).map(|day| ("S0411", "04", "5", "3", day)));
+    v.truncate(50);
+    v
+}
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {

@@ -37,7 +37,8 @@ pub fn person<'a>(
 }
 
 /// The person's date of death as exchanged with civil affairs (`person_death`), `None` while alive: one point read on
-/// the table's primary key, so the "settled after the date of death" rule can fire at settlement and in 3101/3102.
+/// the table's primary key, so the "settled after the date of death" rule can fire at settlement and in 3101/3102
+/// (read only when such a rule is in force, see [`needs`]).
 pub async fn death_date(store: &Store, psn_no: &str) -> GwResult<Option<NaiveDate>> {
     let r = store
         .row("SELECT death_date FROM person_death WHERE psn_no = $1", yibao_store::params![psn_no])
@@ -62,7 +63,12 @@ pub fn diagnoses(v: &VisitRow) -> Vec<String> {
 
 /// A ledger visit as the rules see it, at the calling institution.
 pub fn visit<'a>(inst: &'a InstitutionCtx, v: &'a VisitRow, diagnoses: &'a [String]) -> GwResult<Visit<'a>> {
-    let begin = parse_date(&v.begntime).ok_or_else(|| crate::envelope::GwError::new("就诊开始时间无效"))?;
+    let begin = parse_date(&v.begntime).ok_or_else(|| {
+        crate::envelope::GwError::new(format!(
+            "就诊“{}”登记的开始时间“{}”无法识别（应为 年-月-日），不能做事中审核；请联系医保经办机构核查该就诊记录",
+            v.mdtrt_id, v.begntime
+        ))
+    })?;
     Ok(Visit {
         mdtrt_id: &v.mdtrt_id,
         admdvs: Some(&inst.admdvs),
@@ -101,10 +107,12 @@ pub fn lines<'a>(policy: &'a Policy, rows: &'a [FeeLineRow], begin: NaiveDate) -
         .collect()
 }
 
-/// Whether a rule selected for this call looks at the person's earlier dispensing.
-pub fn needs_history(pack: &RulePack, sel: &Selection, region: Option<&str>) -> bool {
+/// Whether a rule of this template is selected for this call and in force in the region: the reads only such a rule
+/// looks at (earlier dispensing for [`TemplateKind::RepeatSupply`], the date of death for
+/// [`TemplateKind::AfterDeath`]) are made only then.
+pub fn needs(pack: &RulePack, sel: &Selection, region: Option<&str>, template: TemplateKind) -> bool {
     pack.rules().iter().enumerate().any(|(i, r)| {
-        r.template() == TemplateKind::RepeatSupply
+        r.template() == template
             && r.effective_on(sel.date)
             && sel.trig_scen.is_none_or(|s| s.iter().any(|s| r.in_scene(*s)))
             && (sel.rule_ids.is_empty() || sel.rule_ids.contains(&r.info.id.as_str()))

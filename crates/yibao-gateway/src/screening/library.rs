@@ -236,31 +236,7 @@ pub async fn reload(gw: &Gateway) -> Result<(), String> {
 /// Watches the `rules` epoch and the date once a second and reloads when either moves (a failed reload is tried
 /// again the next second); the first look loads too. Runs until the gateway is dropped.
 pub fn watch(gw: &Arc<Gateway>) {
-    let weak = Arc::downgrade(gw);
-    tokio::spawn(async move {
-        let mut seen: Option<(i64, String)> = None;
-        loop {
-            let Some(gw) = weak.upgrade() else { return };
-            let epoch = match gw.store.epochs().await {
-                Ok(epochs) => epochs.into_iter().find(|(n, _)| n == EPOCH).map_or(0, |(_, v)| v),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cache epochs unreadable");
-                    drop(gw);
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            let now = Some((epoch, today()));
-            if seen != now {
-                match reload(&gw).await {
-                    Ok(()) => seen = now,
-                    Err(e) => tracing::warn!(error = %e, "rule pack reload failed; trying again"),
-                }
-            }
-            drop(gw);
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
-    });
+    crate::catalogue::watch_versions(gw, EPOCH, "rule pack", |gw| async move { reload(&gw).await });
 }
 
 /// yibao-audit's demo pack (its synthetic county's codes) with its knowledge files, as an upload.

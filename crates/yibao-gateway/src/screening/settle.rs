@@ -2,9 +2,9 @@
 //! pack; by the region's `on_settle`, a settlement with 明确违规 lines is refused, or its findings are stored as
 //! held money in the settlement's own commit.
 
-use yibao_audit::Finding;
 use yibao_audit::fsi::JudgeResult;
 use yibao_audit::screen::{Selection, evaluate_selected, trig_scen};
+use yibao_audit::{Finding, TemplateKind};
 use yibao_core::Policy;
 use yibao_store::supervision::{FindingRow, HELD, SupervisionOp};
 use yibao_store::{FeeLineRow, Op};
@@ -96,13 +96,17 @@ pub async fn check(c: &Call<'_>, policy: &Policy, x: &VisitCtx, rows: &[FeeLineR
     let region = Some(c.inst.admdvs.as_str());
     let v = &x.row;
     let p = c.person(&v.psn_no).await?;
-    let past = if ledger::needs_history(pack, &sel, region) {
+    let past = if ledger::needs(pack, &sel, region, TemplateKind::RepeatSupply) {
         ledger::read_history(&c.gw.store, &v.psn_no, &v.mdtrt_id, today).await?
     } else {
         Vec::new()
     };
     let diseases = ledger::diseases(&p);
-    let death = ledger::death_date(&c.gw.store, &v.psn_no).await?;
+    let death = if ledger::needs(pack, &sel, region, TemplateKind::AfterDeath) {
+        ledger::death_date(&c.gw.store, &v.psn_no).await?
+    } else {
+        None
+    };
     let diagnoses = ledger::diagnoses(v);
     let visit = ledger::visit(c.inst, v, &diagnoses)?;
     let enc = yibao_audit::Encounter {

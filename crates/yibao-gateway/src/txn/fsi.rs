@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
+use yibao_audit::TemplateKind;
 use yibao_audit::fsi::{self, FsiError, FsiOutput};
 use yibao_audit::screen::{Selection, evaluate_selected, trig_scen};
 use yibao_store::Op;
@@ -80,7 +81,8 @@ pub async fn analyze(c: &Call<'_>) -> GwResult<Outcome> {
     let before_visit = !req.trig_scen.is_empty()
         && req.trig_scen.iter().all(|s| matches!(*s, trig_scen::OUTPATIENT_REGISTRATION | trig_scen::ADMISSION));
     let region = Some(c.inst.admdvs.as_str());
-    let history = ledger::needs_history(pack, &sel, region);
+    let history = ledger::needs(pack, &sel, region, TemplateKind::RepeatSupply);
+    let death = ledger::needs(pack, &sel, region, TemplateKind::AfterDeath);
 
     // What the ledger knows, encounter by encounter (the order `encounters` gives them in).
     let mut known: Vec<Known> = Vec::with_capacity(encs.len());
@@ -123,7 +125,7 @@ pub async fn analyze(c: &Call<'_>) -> GwResult<Outcome> {
             _ => {}
         }
         let past = if history { ledger::read_history(&c.gw.store, psn_no, mdtrt_id, today).await? } else { Vec::new() };
-        let death = ledger::death_date(&c.gw.store, psn_no).await?;
+        let death = if death { ledger::death_date(&c.gw.store, psn_no).await? } else { None };
         known.push(Known { person, visit, past, death });
     }
 
